@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ProfileGrid.Hosting;
+
+public static class ProfileGridDomainServices
+{
+    /// <summary>
+    /// The pure rules and their options, bound from configuration: shared by silos (which apply them)
+    /// and API hosts (which normalise lookups the same way ingestion does).
+    /// </summary>
+    public static IServiceCollection AddProfileGridDomain(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.Section));
+        services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.Section));
+        services.AddOptions<ProfileOptions>().Bind(configuration.GetSection(ProfileOptions.Section));
+        services.TryAddSingleton(sp => new IdentityRules(sp.GetRequiredService<IOptions<IdentityOptions>>().Value));
+        services.TryAddSingleton(sp => new StitchPlanner(sp.GetRequiredService<IdentityRules>()));
+        services.TryAddSingleton(sp => new EventValidator(
+            sp.GetRequiredService<IOptions<IngestionOptions>>().Value,
+            sp.GetRequiredService<IdentityRules>(),
+            sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+}

@@ -1,0 +1,103 @@
+namespace ProfileGrid.Profiles;
+
+/// <summary>How a profile operation ended.</summary>
+[GenerateSerializer]
+public enum OutcomeKind
+{
+    /// <summary>Applied.</summary>
+    Done,
+    /// <summary>This profile was merged into <see cref="ProfileOutcome.RedirectTo"/>; ask there.</summary>
+    Redirect,
+    /// <summary>The world changed since the caller planned (a race); plan again.</summary>
+    Conflict,
+}
+
+/// <summary>The answer of a profile write.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ProfileOutcome(
+    [property: Id(0)] OutcomeKind Kind,
+    [property: Id(1)] string? RedirectTo = null,
+    [property: Id(2)] string? Reason = null,
+    [property: Id(3)] ImmutableArray<string> Warnings = default,
+    [property: Id(4)] string? ProfileId = null)
+{
+    public static ProfileOutcome Done(string profileId, IEnumerable<string>? warnings = null) =>
+        new(OutcomeKind.Done, Warnings: [.. warnings ?? []], ProfileId: profileId);
+    public static ProfileOutcome Redirected(string to) => new(OutcomeKind.Redirect, RedirectTo: to);
+    public static ProfileOutcome Conflicted(string reason) => new(OutcomeKind.Conflict, Reason: reason);
+}
+
+/// <summary>What a planner needs to know of a profile.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ProfileSummary(
+    [property: Id(0)] string ProfileId,
+    [property: Id(1)] string? MergedInto,
+    [property: Id(2)] ImmutableArray<IdentityKey> UniqueIdentities,
+    [property: Id(3)] bool Exists);
+
+/// <summary>Apply one accepted event to the profile that receives it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ApplyEventCommand(
+    [property: Id(0)] CustomerEvent Event,
+    [property: Id(1)] ImmutableArray<IdentityKey> Linked,
+    [property: Id(2)] ImmutableArray<IdentityKey> Claims,
+    [property: Id(3)] ImmutableArray<SkippedIdentity> Skipped);
+
+/// <summary>A piece of a profile that moves: its identities and links, and the facts that belong to them.</summary>
+[GenerateSerializer]
+public sealed class ProfileFragment
+{
+    [Id(0)] public IdentityGraph Graph { get; init; } = new();
+    [Id(1)] public List<CustomerEvent> Events { get; init; } = [];
+    [Id(2)] public TraitSet Traits { get; init; } = new();
+    [Id(3)] public ProfileStats Stats { get; init; } = new();
+    [Id(4)] public long EventsDropped { get; init; }
+    [Id(5)] public long LinksDropped { get; init; }
+}
+
+/// <summary>The answer to <see cref="IProfileGrain.Surrender"/>.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SurrenderOutcome(
+    [property: Id(0)] OutcomeKind Kind,
+    [property: Id(1)] ProfileFragment? State,
+    [property: Id(2)] string? RedirectTo,
+    [property: Id(3)] string? Reason);
+
+/// <summary>The answer to <see cref="IProfileGrain.Release"/>.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ReleaseOutcome(
+    [property: Id(0)] OutcomeKind Kind,
+    [property: Id(1)] ProfileFragment? Fragment,
+    [property: Id(2)] string? RedirectTo,
+    [property: Id(3)] string? Reason);
+
+/// <summary>Which part of the timeline a reader wants.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ProfileViewRequest(
+    [property: Id(0)] int? LastEvents = null,
+    [property: Id(1)] string? EventType = null);
+
+/// <summary>Computed attributes of a profile at the time it was read.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ProfileStatsView(
+    [property: Id(0)] long EventCount,
+    [property: Id(1)] ImmutableArray<KeyValuePair<string, long>> CountsByType,
+    [property: Id(2)] DateTimeOffset? FirstSeen,
+    [property: Id(3)] DateTimeOffset? LastSeen,
+    [property: Id(4)] double LifetimeRevenue,
+    [property: Id(5)] long PurchaseCount,
+    [property: Id(6)] DateTimeOffset? LastPurchaseAt,
+    [property: Id(7)] string? MostEngagedChannel);
+
+/// <summary>The stitched person as a reader sees it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ProfileView(
+    [property: Id(0)] string Id,
+    [property: Id(1)] ImmutableArray<IdentityKey> Identities,
+    [property: Id(2)] ImmutableArray<IdentityLink> Links,
+    [property: Id(3)] string TraitsJson,
+    [property: Id(4)] ImmutableArray<CustomerEvent> Events,
+    [property: Id(5)] ProfileStatsView Stats,
+    [property: Id(6)] int EventsKept,
+    [property: Id(7)] long EventsDropped,
+    [property: Id(8)] long LinksDropped);

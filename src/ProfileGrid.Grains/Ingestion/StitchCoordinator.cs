@@ -1,0 +1,144 @@
+namespace ProfileGrid.Ingestion;
+
+/// <summary>The result of stitching one event or trait observation.</summary>
+public sealed record StitchResult(bool Succeeded, string? ProfileId, IReadOnlyList<string> Warnings, string? Error);
+
+/// <summary>
+/// Runs the stitching protocol for one event: read where its identities point, let
+/// <see cref="StitchPlanner"/> decide, then carry the plan out through the profile grains. Every step
+/// is checked by the grain that owns the data; when the world changed in between (another writer won a
+/// race) the grain answers Conflict or Redirect and the plan is made again from fresh facts.
+/// </summary>
+public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planner, ILogger<StitchCoordinator> logger)
+{
+    /// <summary>Plans made for one event before it is reported as failed; each retry follows real progress by others.</summary>
+    public const int MaxAttempts = 200;
+
+    public async Task<StitchResult> Stitch(CustomerEvent e)
+    {
+        string? lastReason = null;
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (attempt > 0) await Backoff(attempt);
+            var owners = await ResolveOwners(e.Identities, followMerges: attempt > 0);
+            var distinct = owners.Values.OfType<string>().Distinct().ToList();
+
+            ProfileOutcome outcome;
+            if (distinct.Count == 1 && owners.Values.All(o => o is not null))
+            {
+                // Fast path: every identity already belongs to the same person.
+                var primary = planner.Order(e.Identities);
+                outcome = await Profile(distinct[0]).Apply(new ApplyEventCommand(e, primary, [], []));
+            }
+            else
+            {
+                var summaries = await Summaries(distinct);
+                var plan = planner.Plan(e.Identities, owners, summaries);
+                var target = plan.TargetProfileId ?? Profiles.ProfileGrain.NewProfileId();
+                var ready = await Prepare(plan, target);
+                if (ready is not null) { lastReason = ready; continue; }
+                outcome = await Profile(target).Apply(new ApplyEventCommand(e, plan.Linked, plan.Claims, plan.Skipped));
+            }
+            if (outcome.Kind == OutcomeKind.Done)
+                return new StitchResult(true, outcome.ProfileId, outcome.Warnings.IsDefault ? [] : outcome.Warnings, null);
+            lastReason = outcome.Reason ?? $"redirected to {outcome.RedirectTo}";
+        }
+        logger.LogError("Event {EventId} could not be stitched after {Attempts} attempts: {Reason}", e.Id, MaxAttempts, lastReason);
+        return new StitchResult(false, null, [], $"could not be stitched after {MaxAttempts} attempts under contention ({lastReason}); send it again");
+    }
+
+    /// <summary>The identity an event belongs to: events sharing it are applied in order.</summary>
+    public IdentityKey PrimaryOf(CustomerEvent e) => planner.Order(e.Identities)[0];
+
+    /// <summary>Upserts traits on the person an identity belongs to, creating the person when the identity is new.</summary>
+    public async Task<StitchResult> SetTraits(IdentityKey identity, string traitsJson, DateTimeOffset observedAt)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (attempt > 0) await Backoff(attempt);
+            var owner = await FollowMerges(await Identity(identity).GetOwner());
+            var target = owner ?? Profiles.ProfileGrain.NewProfileId();
+            var outcome = await Profile(target).SetTraits(identity, traitsJson, observedAt, claimSource: owner is null);
+            if (outcome.Kind == OutcomeKind.Done) return new StitchResult(true, outcome.ProfileId, [], null);
+        }
+        return new StitchResult(false, null, [], "traits could not be applied under contention; send them again");
+    }
+
+    /// <summary>Removes an identity's links. Returns null when no profile holds the identity.</summary>
+    public async Task<string?> Unlink(IdentityKey identity)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (attempt > 0) await Backoff(attempt);
+            var owner = await FollowMerges(await Identity(identity).GetOwner());
+            if (owner is null) return null;
+            var outcome = await Profile(owner).Unlink(identity);
+            if (outcome.Kind == OutcomeKind.Done) return outcome.ProfileId;
+        }
+        throw new InvalidOperationException($"{identity} could not be unlinked under contention; try again");
+    }
+
+    /// <summary>Resolves the profile an identity belongs to now (following merges); null when unknown.</summary>
+    public async Task<string?> ResolveProfile(IdentityKey identity) =>
+        await FollowMerges(await Identity(identity).GetOwner());
+
+    /// <summary>Runs the merges and device moves of a plan. Returns null when done, else why to re-plan.</summary>
+    private async Task<string?> Prepare(StitchPlan plan, string target)
+    {
+        foreach (var other in plan.Merges)
+        {
+            var merged = await Profile(target).Absorb(other);
+            if (merged.Kind != OutcomeKind.Done) return merged.Reason ?? "merge redirected";
+        }
+        foreach (var relink in plan.Relinks)
+        {
+            var released = await Profile(relink.FromProfileId).Release(relink.Identity, target);
+            if (released.Kind != OutcomeKind.Done || released.Fragment is null) return released.Reason ?? "release redirected";
+            var adoptedBy = target;
+            for (var hop = 0; hop < 64; hop++)
+            {
+                var adopted = await Profile(adoptedBy).Adopt(released.Fragment, pointedAt: target);
+                if (adopted.Kind == OutcomeKind.Done) break;
+                if (adopted.RedirectTo is null) return adopted.Reason;
+                adoptedBy = adopted.RedirectTo;
+            }
+        }
+        return null;
+    }
+
+    private async Task<Dictionary<IdentityKey, string?>> ResolveOwners(ImmutableArray<IdentityKey> identities, bool followMerges)
+    {
+        var owners = await Task.WhenAll(identities.Select(async i =>
+        {
+            var owner = await Identity(i).GetOwner();
+            return followMerges ? await FollowMerges(owner) : owner;
+        }));
+        var result = new Dictionary<IdentityKey, string?>(identities.Length);
+        for (var i = 0; i < identities.Length; i++) result[identities[i]] = owners[i];
+        return result;
+    }
+
+    private async Task<Dictionary<string, ProfileIdentitySummary>> Summaries(List<string> profileIds)
+    {
+        var summaries = await Task.WhenAll(profileIds.Select(id => Profile(id).GetSummary()));
+        return summaries.ToDictionary(s => s.ProfileId, s => new ProfileIdentitySummary(s.ProfileId, s.UniqueIdentities), StringComparer.Ordinal);
+    }
+
+    /// <summary>An identity may briefly point at a profile that was just merged away; follow the forwarding pointers.</summary>
+    private async Task<string?> FollowMerges(string? profileId)
+    {
+        for (var hop = 0; profileId is not null && hop < 64; hop++)
+        {
+            var summary = await Profile(profileId).GetSummary();
+            if (summary.MergedInto is null) return profileId;
+            profileId = summary.MergedInto;
+        }
+        return profileId;
+    }
+
+    private static Task Backoff(int attempt) =>
+        Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(0, Math.Min(50, 1 << Math.Min(attempt, 6)))));
+
+    private IProfileGrain Profile(string id) => grains.GetGrain<IProfileGrain>(id);
+    private IIdentityGrain Identity(IdentityKey key) => grains.GetGrain<IIdentityGrain>(key.ToString());
+}

@@ -1,0 +1,301 @@
+using System.Diagnostics.Metrics;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+
+namespace ProfileGrid.Profiles;
+
+public sealed class ProfileGrain(
+    [PersistentState("profile", ProfileGridStorage.Name)] IPersistentState<ProfileState> state,
+    IdentityRules rules,
+    StitchPlanner planner,
+    IOptions<ProfileOptions> options,
+    TimeProvider time,
+    ILogger<ProfileGrain> logger) : Grain, IProfileGrain
+{
+    private static readonly Meter Meter = new("ProfileGrid.Profiles");
+    private static readonly Counter<long> EventsDroppedCounter = Meter.CreateCounter<long>("profilegrid.profile.events_dropped", description: "Events that fell off a profile timeline (ProfileGrid:Profiles:MaxEventsPerProfile).");
+    private static readonly Counter<long> LinksDroppedCounter = Meter.CreateCounter<long>("profilegrid.profile.links_dropped", description: "Identity links dropped by the graph size limit (ProfileGrid:Identity:MaxIdentitiesPerGraph).");
+    private static readonly Counter<long> MergesCounter = Meter.CreateCounter<long>("profilegrid.profile.merges");
+
+    private ProfileState S => state.State;
+    private string Id => this.GetPrimaryKeyString();
+    private ProfileStats? _stats;
+
+    public Task<ProfileSummary> GetSummary() =>
+        Task.FromResult(new ProfileSummary(Id, S.MergedInto, S.Graph.UniqueIdentities(rules), S.Exists));
+
+    public async Task<ProfileOutcome> Apply(ApplyEventCommand command)
+    {
+        if (S.MergedInto is { } mergedInto) return ProfileOutcome.Redirected(mergedInto);
+        var claims = command.Claims.Where(c => !S.Graph.Contains(c)).ToHashSet();
+        foreach (var identity in command.Linked)
+            if (!claims.Contains(identity) && !S.Graph.Contains(identity))
+                return ProfileOutcome.Conflicted($"{identity} is no longer in profile {Id}");
+        if (!planner.Compatible(S.Graph.UniqueIdentities(rules), claims))
+            return ProfileOutcome.Conflicted($"profile {Id} gained a conflicting unique identity");
+
+        if (!await ClaimAll(claims))
+            return ProfileOutcome.Conflicted("an identity was claimed by another profile");
+
+        var e = command.Event;
+        var primary = command.Linked[0];
+        S.Graph.Add(primary, e.Timestamp);
+        foreach (var other in command.Linked.Skip(1)) S.Graph.Link(primary, other, e.Timestamp, e.Id);
+        var warnings = command.Skipped.Select(s => $"{s.Identity}: {s.Reason}").ToList();
+        AddEvents([e], warnings);
+        await EnforceGraphLimit(warnings);
+        await state.WriteStateAsync();
+        return ProfileOutcome.Done(Id, warnings);
+    }
+
+    public async Task<ProfileOutcome> Absorb(string otherProfileId)
+    {
+        if (S.MergedInto is { } mergedInto) return ProfileOutcome.Redirected(mergedInto);
+        if (otherProfileId == Id) return ProfileOutcome.Done(Id);
+        if (string.CompareOrdinal(otherProfileId, Id) < 0)
+            return ProfileOutcome.Conflicted($"merges run from the lower id to the higher one; {otherProfileId} must absorb {Id}");
+
+        var other = GrainFactory.GetGrain<IProfileGrain>(otherProfileId);
+        var surrendered = await other.Surrender(Id, S.Graph.UniqueIdentities(rules));
+        if (surrendered.Kind != OutcomeKind.Done || surrendered.State is not { } fragment)
+            return ProfileOutcome.Conflicted(surrendered.Reason ?? $"{otherProfileId} was merged into {surrendered.RedirectTo}");
+
+        var warnings = new List<string>();
+        TakeIn(fragment, warnings);
+        await Repoint(fragment.Graph.Identities, from: otherProfileId);
+        await EnforceGraphLimit(warnings);
+        await state.WriteStateAsync();
+        MergesCounter.Add(1);
+        logger.LogDebug("Profile {Absorber} absorbed {Other}", Id, otherProfileId);
+        return ProfileOutcome.Done(Id, warnings);
+    }
+
+    public async Task<SurrenderOutcome> Surrender(string absorberId, ImmutableArray<IdentityKey> absorberUniqueIdentities)
+    {
+        if (S.MergedInto is { } mergedInto) return new SurrenderOutcome(OutcomeKind.Redirect, null, mergedInto, $"{Id} was merged into {mergedInto}");
+        if (!S.Exists) return new SurrenderOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} does not exist");
+        if (!planner.Compatible(absorberUniqueIdentities, S.Graph.UniqueIdentities(rules)))
+            return new SurrenderOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} has unique identities that conflict with {absorberId}");
+
+        var fragment = new ProfileFragment
+        {
+            Graph = S.Graph, Events = S.Events, Traits = S.Traits, Stats = S.DroppedStats,
+            EventsDropped = S.EventsDropped, LinksDropped = S.LinksDropped,
+        };
+        state.State = new ProfileState { MergedInto = absorberId };
+        _stats = null;
+        await state.WriteStateAsync();
+        return new SurrenderOutcome(OutcomeKind.Done, fragment, null, null);
+    }
+
+    public async Task<ReleaseOutcome> Release(IdentityKey identity, string newOwnerId)
+    {
+        if (S.MergedInto is { } mergedInto) return new ReleaseOutcome(OutcomeKind.Redirect, null, mergedInto, null);
+        if (!S.Graph.Contains(identity)) return new ReleaseOutcome(OutcomeKind.Conflict, null, null, $"{identity} is not in profile {Id}");
+        var split = S.Graph.Detach(identity, carryAnonymous: true, rules);
+        if (split.Keep.Count == 0) return new ReleaseOutcome(OutcomeKind.Conflict, null, null, $"{identity} is all of profile {Id}");
+
+        var moving = Extract(S.Graph.Subgraph(split.Detached));
+        await SpinOff(split.Others.Select(S.Graph.Subgraph).ToList());
+        S.Graph.RetainOnly(split.Keep);
+        await Repoint(moving.Graph.Identities, from: Id, to: newOwnerId);
+        _stats = null;
+        await state.WriteStateAsync();
+        logger.LogInformation("Shared device {Identity} moved from profile {From} to {To}", identity, Id, newOwnerId);
+        return new ReleaseOutcome(OutcomeKind.Done, moving, null, null);
+    }
+
+    public async Task<ProfileOutcome> Adopt(ProfileFragment fragment, string pointedAt)
+    {
+        if (S.MergedInto is { } mergedInto) return ProfileOutcome.Redirected(mergedInto);
+        var warnings = new List<string>();
+        TakeIn(fragment, warnings);
+        if (pointedAt != Id) await Repoint(fragment.Graph.Identities, from: pointedAt);
+        await EnforceGraphLimit(warnings);
+        await state.WriteStateAsync();
+        return ProfileOutcome.Done(Id, warnings);
+    }
+
+    public async Task Initialize(ProfileFragment fragment)
+    {
+        if (S.Exists || S.MergedInto is not null) throw new InvalidOperationException($"profile {Id} already exists");
+        TakeIn(fragment, []);
+        await state.WriteStateAsync();
+    }
+
+    public async Task<ProfileOutcome> Unlink(IdentityKey identity)
+    {
+        if (S.MergedInto is { } mergedInto) return ProfileOutcome.Redirected(mergedInto);
+        if (!S.Graph.Contains(identity)) return ProfileOutcome.Conflicted($"{identity} is not in profile {Id}");
+        var split = S.Graph.Detach(identity, carryAnonymous: false, rules);
+        if (split.Keep.Count == 0) return ProfileOutcome.Done(Id); // a person of one identity: nothing to unlink
+
+        var alone = S.Graph.Subgraph(split.Detached);
+        var parts = new List<IdentityGraph> { alone };
+        parts.AddRange(split.Others.Select(S.Graph.Subgraph));
+        var ids = await SpinOff(parts);
+        S.Graph.RetainOnly(split.Keep);
+        _stats = null;
+        await state.WriteStateAsync();
+        logger.LogInformation("Identity {Identity} unlinked from profile {Profile}; now in {New}", identity, Id, ids[0]);
+        return ProfileOutcome.Done(ids[0]);
+    }
+
+    public async Task<ProfileOutcome> SetTraits(IdentityKey source, string traitsJson, DateTimeOffset observedAt, bool claimSource)
+    {
+        if (S.MergedInto is { } mergedInto) return ProfileOutcome.Redirected(mergedInto);
+        if (!S.Graph.Contains(source))
+        {
+            if (!claimSource) return ProfileOutcome.Conflicted($"{source} is not in profile {Id}");
+            if (!planner.Compatible(S.Graph.UniqueIdentities(rules), [source]))
+                return ProfileOutcome.Conflicted($"profile {Id} already has another {source.Namespace}");
+            if (!await ClaimAll([source])) return ProfileOutcome.Conflicted($"{source} was claimed by another profile");
+            S.Graph.Add(source, observedAt);
+        }
+        if (JsonNode.Parse(traitsJson) is not JsonObject traits) throw new ArgumentException("traits: must be a JSON object");
+        S.Traits.Upsert(traits, observedAt, source);
+        await state.WriteStateAsync();
+        return ProfileOutcome.Done(Id);
+    }
+
+    public Task<(ProfileView? View, string? MergedInto)> GetView(ProfileViewRequest request)
+    {
+        if (S.MergedInto is { } mergedInto) return Task.FromResult<(ProfileView?, string?)>((null, mergedInto));
+        if (!S.Exists) return Task.FromResult<(ProfileView?, string?)>((null, null));
+
+        var now = time.GetUtcNow();
+        var stats = CurrentStats();
+        IEnumerable<CustomerEvent> events = S.Events;
+        if (request.EventType is { } type) events = events.Where(e => e.Type == type);
+        var last = Math.Max(0, request.LastEvents ?? options.Value.DefaultEventsReturned);
+        var selected = events.Reverse().Take(last).ToImmutableArray();
+
+        var view = new ProfileView(
+            Id,
+            [.. S.Graph.Identities.Order(Comparer<IdentityKey>.Create(rules.Compare))],
+            [.. S.Graph.Links],
+            S.Traits.ToJson().ToJsonString(),
+            selected,
+            new ProfileStatsView(
+                stats.EventCount,
+                [.. stats.CountsByType.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)],
+                stats.FirstSeen, stats.LastSeen, stats.LifetimeRevenue, stats.PurchaseCount, stats.LastPurchaseAt,
+                stats.MostEngagedChannel(now)),
+            S.Events.Count,
+            S.EventsDropped,
+            S.LinksDropped);
+        return Task.FromResult<(ProfileView?, string?)>((view, null));
+    }
+
+    /// <summary>Stats over every event ever applied: the kept timeline plus what fell off it.</summary>
+    private ProfileStats CurrentStats()
+    {
+        if (_stats is not null) return _stats;
+        var stats = new ProfileStats();
+        stats.Merge(S.DroppedStats);
+        foreach (var e in S.Events) stats.Add(e);
+        return _stats = stats;
+    }
+
+    private void AddEvents(IEnumerable<CustomerEvent> incoming, List<string> warnings)
+    {
+        var max = options.Value.MaxEventsPerProfile;
+        var known = S.Events.Count < 64 ? null : S.Events.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        var dropped = 0;
+        foreach (var e in incoming)
+        {
+            if (known?.Contains(e.Id) ?? S.Events.Exists(x => x.Id == e.Id)) continue;
+            known?.Add(e.Id);
+            var at = S.Events.Count;
+            while (at > 0 && S.Events[at - 1].Timestamp > e.Timestamp) at--;
+            S.Events.Insert(at, e);
+            while (S.Events.Count > max)
+            {
+                S.DroppedStats.Add(S.Events[0]);
+                S.Events.RemoveAt(0);
+                S.EventsDropped++;
+                dropped++;
+            }
+        }
+        _stats = null;
+        if (dropped > 0)
+        {
+            EventsDroppedCounter.Add(dropped);
+            warnings.Add($"timeline of profile {Id} is at its limit of {max} events (ProfileGrid:Profiles:MaxEventsPerProfile); {dropped} oldest event(s) left the timeline and are counted in eventsDropped");
+            logger.LogInformation("Profile {Profile} timeline at limit {Max}: {Dropped} oldest events dropped", Id, max, dropped);
+        }
+    }
+
+    /// <summary>Adds a fragment's graph, facts and counters to this profile.</summary>
+    private void TakeIn(ProfileFragment fragment, List<string> warnings)
+    {
+        S.Graph.MergeFrom(fragment.Graph);
+        S.Traits.MergeFrom(fragment.Traits);
+        S.DroppedStats.Merge(fragment.Stats);
+        S.EventsDropped += fragment.EventsDropped;
+        S.LinksDropped += fragment.LinksDropped;
+        AddEvents(fragment.Events, warnings);
+    }
+
+    /// <summary>
+    /// Removes from this profile the facts that belong to the identities of <paramref name="part"/>:
+    /// events whose owning (strongest) identity is in it, and traits observed through it.
+    /// </summary>
+    private ProfileFragment Extract(IdentityGraph part)
+    {
+        var members = part.Identities.ToHashSet();
+        var moving = S.Events.Where(e => members.Contains(rules.Primary(e.Identities))).ToList();
+        S.Events.RemoveAll(e => members.Contains(rules.Primary(e.Identities)));
+        var traits = S.Traits.Where(members.Contains);
+        S.Traits = S.Traits.Where(source => !members.Contains(source));
+        _stats = null;
+        return new ProfileFragment { Graph = part, Events = moving, Traits = traits };
+    }
+
+    /// <summary>Starts a new profile for each part and points the part's identities at it.</summary>
+    private async Task<List<string>> SpinOff(List<IdentityGraph> parts)
+    {
+        var ids = new List<string>(parts.Count);
+        foreach (var part in parts)
+        {
+            var id = NewProfileId();
+            var fragment = Extract(part);
+            await GrainFactory.GetGrain<IProfileGrain>(id).Initialize(fragment);
+            await Repoint(part.Identities, from: Id, to: id);
+            ids.Add(id);
+        }
+        return ids;
+    }
+
+    private async Task EnforceGraphLimit(List<string> warnings)
+    {
+        var max = rules.Options.MaxIdentitiesPerGraph;
+        if (S.Graph.Count <= max) return;
+        var (dropped, spunOff) = S.Graph.EnforceLimit(max, rules);
+        S.LinksDropped += dropped.Count;
+        LinksDroppedCounter.Add(dropped.Count);
+        foreach (var link in dropped)
+            warnings.Add($"identity graph of profile {Id} reached its limit of {max} identities (ProfileGrid:Identity:MaxIdentitiesPerGraph); dropped the oldest link {link.From} - {link.To} from event {link.SourceEventId}");
+        logger.LogWarning("Profile {Profile} identity graph over {Max}: dropped {Count} oldest link(s), split off {Parts} part(s)", Id, max, dropped.Count, spunOff.Count);
+        await SpinOff(spunOff);
+    }
+
+    private async Task<bool> ClaimAll(IReadOnlyCollection<IdentityKey> claims)
+    {
+        if (claims.Count == 0) return true;
+        var identities = claims.ToList();
+        var before = await Task.WhenAll(identities.Select(i => Identity(i).CompareAndSetOwner(null, Id)));
+        if (before.All(o => o is null || o == Id)) return true;
+        // Someone else won a race for one of them: give back only what this call took, and let the caller re-plan.
+        await Task.WhenAll(identities.Where((_, n) => before[n] is null).Select(i => Identity(i).CompareAndSetOwner(Id, null)));
+        return false;
+    }
+
+    private Task Repoint(IEnumerable<IdentityKey> identities, string from, string? to = null) =>
+        Task.WhenAll(identities.Select(i => Identity(i).CompareAndSetOwner(from, to ?? Id)));
+
+    private IIdentityGrain Identity(IdentityKey key) => GrainFactory.GetGrain<IIdentityGrain>(key.ToString());
+
+    /// <summary>Time-ordered ids, so the older profile is the lower id and survives a merge.</summary>
+    public static string NewProfileId() => Guid.CreateVersion7().ToString("N");
+}

@@ -1,0 +1,21 @@
+namespace ProfileGrid.Profiles;
+
+/// <summary>
+/// The stitched view of one person. Everything here is derived from events and trait observations;
+/// <see cref="MergedInto"/> is the forwarding pointer left behind when this profile was absorbed.
+/// </summary>
+[GenerateSerializer]
+public sealed class ProfileState
+{
+    [Id(0)] public string? MergedInto { get; set; }
+    [Id(1)] public IdentityGraph Graph { get; set; } = new();
+    /// <summary>The newest events, ordered by timestamp (oldest first).</summary>
+    [Id(2)] public List<CustomerEvent> Events { get; set; } = [];
+    [Id(3)] public TraitSet Traits { get; set; } = new();
+    /// <summary>Stats of the events that fell off the timeline, so totals still count them.</summary>
+    [Id(4)] public ProfileStats DroppedStats { get; set; } = new();
+    [Id(5)] public long EventsDropped { get; set; }
+    [Id(6)] public long LinksDropped { get; set; }
+
+    public bool Exists => Graph.Count > 0;
+}

@@ -1,0 +1,47 @@
+namespace ProfileGrid.Cluster.Tests.Identity;
+
+public sealed class LimitsTests(SmallLimitsClusterFixture fixture) : IClassFixture<SmallLimitsClusterFixture>
+{
+    private readonly IGrainFactory _grains = fixture.Grains;
+
+    [Fact]
+    public async Task Graph_over_its_limit_drops_the_oldest_link_reports_it_and_splits_off_what_fell_away()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var t = DateTimeOffset.UtcNow.AddDays(-1);
+        var email = $"limit-{run}@luma.example";
+        for (var i = 0; i < 3; i++)
+            await _grains.IngestAccepted(Grid.Event("web.login", t.AddMinutes(i), ("email", email), ("ecid", $"{run}-d{i}")));
+
+        var result = await _grains.Ingest(Grid.Event("web.login", t.AddMinutes(10), ("email", email), ("ecid", $"{run}-d3")));
+
+        Assert.Equal(1, result.Accepted);
+        Assert.Contains(result.Warnings, w => w.Message.Contains("limit of 4 identities") && w.Message.Contains($"ecid:{run}-d0"));
+        var person = (await _grains.Lookup("email", email))!;
+        Assert.Equal(4, person.Identities.Length);
+        Assert.Equal(1, person.LinksDropped);
+        Assert.DoesNotContain($"ecid:{run}-d0", person.Ids());
+        var fallen = (await _grains.Lookup("ecid", $"{run}-d0"))!;
+        Assert.NotEqual(person.Id, fallen.Id);
+    }
+
+    [Fact]
+    public async Task Timeline_keeps_the_newest_events_and_counts_the_dropped_ones_in_stats()
+    {
+        var email = $"timeline-{Guid.NewGuid():N}@luma.example";
+        var t = DateTimeOffset.UtcNow.AddDays(-1);
+        var events = Enumerable.Range(0, 8)
+            .Select(i => Grid.Event("commerce.purchase", t.AddMinutes(i), ("email", email)) with { Revenue = 10 }).ToArray();
+        var result = await _grains.Ingest(events);
+        Assert.Equal(8, result.Accepted);
+        Assert.Contains(result.Warnings, w => w.Message.Contains("limit of 5 events"));
+
+        var view = (await _grains.Lookup("email", email))!;
+        Assert.Equal(5, view.EventsKept);
+        Assert.Equal(3, view.EventsDropped);
+        Assert.Equal(events.Skip(3).Select(e => e.Id).Reverse(), view.Events.Select(e => e.Id));
+        Assert.Equal(8, view.Stats.EventCount);
+        Assert.Equal(80, view.Stats.LifetimeRevenue);
+        Assert.Equal(8, view.Stats.PurchaseCount);
+    }
+}
