@@ -19,6 +19,7 @@ public static class ProfileGridSiloExtensions
     {
         silo.Services.AddProfileGridDomain(configuration);
         silo.Services.AddSingleton<StitchCoordinator>();
+        silo.Services.AddSingleton<OwnerCache>();
         silo.Services.AddKeyedSingleton<IGrainStorage>(ProfileGridStorage.Name, (sp, _) =>
             new InProcessGrainStorage(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
         return silo;

@@ -7,7 +7,7 @@ namespace ProfileGrid.Ingestion;
 /// Validates a batch, claims its event ids (idempotency for ever), and stitches each new event.
 /// Events that share their strongest identity are applied in order; the others run in parallel.
 /// </summary>
-[StatelessWorker]
+[StatelessWorker, Reentrant]
 public sealed class IngestGrain(
     EventValidator validator,
     StitchCoordinator coordinator,

@@ -9,7 +9,7 @@ public sealed record StitchResult(bool Succeeded, string? ProfileId, IReadOnlyLi
 /// is checked by the grain that owns the data; when the world changed in between (another writer won a
 /// race) the grain answers Conflict or Redirect and the plan is made again from fresh facts.
 /// </summary>
-public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planner, ILogger<StitchCoordinator> logger)
+public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planner, OwnerCache cache, ILogger<StitchCoordinator> logger)
 {
     /// <summary>Plans made for one event before it is reported as failed; each retry follows real progress by others.</summary>
     public const int MaxAttempts = 200;
@@ -17,6 +17,15 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
     public async Task<StitchResult> Stitch(CustomerEvent e)
     {
         string? lastReason = null;
+        var ordered = planner.Order(e.Identities);
+        if (CachedOwner(ordered) is { } known)
+        {
+            // Fast path: the whole event belongs to one known person. The profile verifies it.
+            var fast = await Profile(known).Apply(new ApplyEventCommand(e, ordered, [], []));
+            if (fast.Kind == OutcomeKind.Done)
+                return new StitchResult(true, fast.ProfileId, fast.Warnings.IsDefault ? [] : fast.Warnings, null);
+            cache.Forget(ordered);
+        }
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             if (attempt > 0) await Backoff(attempt);
@@ -26,9 +35,8 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
             ProfileOutcome outcome;
             if (distinct.Count == 1 && owners.Values.All(o => o is not null))
             {
-                // Fast path: every identity already belongs to the same person.
-                var primary = planner.Order(e.Identities);
-                outcome = await Profile(distinct[0]).Apply(new ApplyEventCommand(e, primary, [], []));
+                // Every identity already belongs to the same person.
+                outcome = await Profile(distinct[0]).Apply(new ApplyEventCommand(e, ordered, [], []));
             }
             else
             {
@@ -40,11 +48,26 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
                 outcome = await Profile(target).Apply(new ApplyEventCommand(e, plan.Linked, plan.Claims, plan.Skipped));
             }
             if (outcome.Kind == OutcomeKind.Done)
+            {
+                if (outcome.Warnings.IsDefaultOrEmpty) cache.Remember(ordered, outcome.ProfileId!);
                 return new StitchResult(true, outcome.ProfileId, outcome.Warnings.IsDefault ? [] : outcome.Warnings, null);
+            }
             lastReason = outcome.Reason ?? $"redirected to {outcome.RedirectTo}";
         }
         logger.LogError("Event {EventId} could not be stitched after {Attempts} attempts: {Reason}", e.Id, MaxAttempts, lastReason);
         return new StitchResult(false, null, [], $"could not be stitched after {MaxAttempts} attempts under contention ({lastReason}); send it again");
+    }
+
+    /// <summary>The one profile all identities were last seen in, or null.</summary>
+    private string? CachedOwner(ImmutableArray<IdentityKey> identities)
+    {
+        string? owner = null;
+        foreach (var identity in identities)
+        {
+            if (!cache.TryGet(identity, out var cached) || (owner is not null && owner != cached)) return null;
+            owner = cached;
+        }
+        return owner;
     }
 
     /// <summary>The identity an event belongs to: events sharing it are applied in order.</summary>

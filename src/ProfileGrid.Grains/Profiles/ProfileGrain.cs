@@ -20,6 +20,8 @@ public sealed class ProfileGrain(
     private ProfileState S => state.State;
     private string Id => this.GetPrimaryKeyString();
     private ProfileStats? _stats;
+    /// <summary>Ids of the events on the timeline; rebuilt from state on demand, dropped when events move out.</summary>
+    private HashSet<string>? _keptIds;
 
     public Task<ProfileSummary> GetSummary() =>
         Task.FromResult(new ProfileSummary(Id, S.MergedInto, S.Graph.UniqueIdentities(rules), S.Exists));
@@ -31,7 +33,7 @@ public sealed class ProfileGrain(
         foreach (var identity in command.Linked)
             if (!claims.Contains(identity) && !S.Graph.Contains(identity))
                 return ProfileOutcome.Conflicted($"{identity} is no longer in profile {Id}");
-        if (!planner.Compatible(S.Graph.UniqueIdentities(rules), claims))
+        if (claims.Count > 0 && !planner.Compatible(S.Graph.UniqueIdentities(rules), claims))
             return ProfileOutcome.Conflicted($"profile {Id} gained a conflicting unique identity");
 
         if (!await ClaimAll(claims))
@@ -84,6 +86,7 @@ public sealed class ProfileGrain(
         };
         state.State = new ProfileState { MergedInto = absorberId };
         _stats = null;
+        _keptIds = null;
         await state.WriteStateAsync();
         return new SurrenderOutcome(OutcomeKind.Done, fragment, null, null);
     }
@@ -200,18 +203,18 @@ public sealed class ProfileGrain(
     private void AddEvents(IEnumerable<CustomerEvent> incoming, List<string> warnings)
     {
         var max = options.Value.MaxEventsPerProfile;
-        var known = S.Events.Count < 64 ? null : S.Events.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        var known = _keptIds ??= S.Events.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
         var dropped = 0;
         foreach (var e in incoming)
         {
-            if (known?.Contains(e.Id) ?? S.Events.Exists(x => x.Id == e.Id)) continue;
-            known?.Add(e.Id);
+            if (!known.Add(e.Id)) continue;
             var at = S.Events.Count;
             while (at > 0 && S.Events[at - 1].Timestamp > e.Timestamp) at--;
             S.Events.Insert(at, e);
             while (S.Events.Count > max)
             {
                 S.DroppedStats.Add(S.Events[0]);
+                known.Remove(S.Events[0].Id);
                 S.Events.RemoveAt(0);
                 S.EventsDropped++;
                 dropped++;
@@ -246,6 +249,7 @@ public sealed class ProfileGrain(
         var members = part.Identities.ToHashSet();
         var moving = S.Events.Where(e => members.Contains(rules.Primary(e.Identities))).ToList();
         S.Events.RemoveAll(e => members.Contains(rules.Primary(e.Identities)));
+        _keptIds = null;
         var traits = S.Traits.Where(members.Contains);
         S.Traits = S.Traits.Where(source => !members.Contains(source));
         _stats = null;
