@@ -37,6 +37,13 @@ public sealed partial class EventValidator(IngestionOptions options, IdentityRul
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z][A-Za-z0-9_-]*)+$")]
     private static partial Regex DottedName();
 
+    /// <summary>
+    /// The shape of an ISO-8601 / RFC 3339 date-time (date, optional time, optional offset). Checked before
+    /// parsing because the culture-invariant parser also takes <c>03/04/2026</c> and reads it as 4 March.
+    /// </summary>
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?$")]
+    private static partial Regex IsoDateTime();
+
     public IngestionOptions Options => options;
 
     public bool TryValidate(RawEvent raw, out CustomerEvent accepted, out string reason)
@@ -73,7 +80,8 @@ public sealed partial class EventValidator(IngestionOptions options, IdentityRul
         if (!DottedName().IsMatch(type)) return $"type: '{type}' is not a dotted name such as commerce.purchase";
 
         if (string.IsNullOrWhiteSpace(raw.Timestamp)) return "timestamp: required";
-        if (!DateTimeOffset.TryParse(raw.Timestamp, CultureInfo.InvariantCulture,
+        if (!IsoDateTime().IsMatch(raw.Timestamp.Trim())
+            || !DateTimeOffset.TryParse(raw.Timestamp, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out timestamp))
             return $"timestamp: '{raw.Timestamp}' is not an ISO-8601 date-time";
         var latest = time.GetUtcNow() + options.MaxFutureSkew;

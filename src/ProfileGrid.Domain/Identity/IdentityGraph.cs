@@ -142,6 +142,15 @@ public sealed class IdentityGraph
             spunOff.AddRange(components.Where(c => !ReferenceEquals(c, keep)).Select(c => Subgraph(c)));
             RetainOnly(keep);
         }
+        // A part that fell off can itself be over the limit (a big part cut off by one old link): it
+        // becomes a person of its own, so the same limit applies to it, and its drops are reported too.
+        for (var i = 0; i < spunOff.Count; i++)
+        {
+            if (spunOff[i].Count <= max) continue;
+            var (moreDropped, moreSpunOff) = spunOff[i].EnforceLimit(max, rules);
+            dropped.AddRange(moreDropped);
+            spunOff.AddRange(moreSpunOff);
+        }
         return (dropped, spunOff);
     }
 }

@@ -37,8 +37,13 @@ public sealed class TraitSet
     public bool Set(string name, TraitValue value)
     {
         if (_values.TryGetValue(name, out var current) && current.ObservedAt > value.ObservedAt) return false;
-        if (current is not null && current.ObservedAt == value.ObservedAt && string.CompareOrdinal(current.Json, value.Json) >= 0)
-            return false; // equal times: a deterministic winner, so order of arrival never matters
+        if (current is not null && current.ObservedAt == value.ObservedAt)
+        {
+            // Equal times: a deterministic winner (the greater value, then the lower source), so order of
+            // arrival never matters, not even for which identity the trait is said to come from.
+            var byJson = string.CompareOrdinal(current.Json, value.Json);
+            if (byJson > 0 || (byJson == 0 && current.Source.CompareTo(value.Source) <= 0)) return false;
+        }
         _values[name] = value;
         return true;
     }

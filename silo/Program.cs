@@ -1,0 +1,12 @@
+using ProfileGrid.GraphQL.Hosting;
+using ProfileGrid.Silo.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddProfileGridSilo();
+
+var app = builder.Build();
+app.MapProfileGridApi();
+app.Run();
+
+/// <summary>The entry point, visible to tests that host the silo in process.</summary>
+public partial class Program;

@@ -1,0 +1,193 @@
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ProfileGrid.GraphQL.Ingestion;
+using ProfileGrid.GraphQL.Profiles;
+using ProfileGrid.Ingestion;
+
+namespace ProfileGrid.GraphQL.Apis;
+
+/// <summary>
+/// <c>POST /v1/events</c>: bulk ingestion of a JSON array (<c>application/json</c>) or of one JSON
+/// object per line (<c>application/x-ndjson</c>). A body that is not JSON at all is a 400 with the
+/// position; an event with a bad field is rejected on its own and the others are accepted.
+/// </summary>
+public static class EventsApi
+{
+    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/v1/events", Ingest);
+        return routes;
+    }
+
+    private static async Task<IResult> Ingest(HttpContext http, ProfileGridGateway gateway, IOptions<IngestionOptions> options)
+    {
+        var limit = options.Value.MaxRequestBytes;
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
+        if (http.Request.ContentLength > limit)
+            return Problem(StatusCodes.Status413PayloadTooLarge, $"body: {http.Request.ContentLength} bytes, over the limit of {limit} (ProfileGrid:Ingestion:MaxRequestBytes)");
+
+        var mediaType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        var ndjson = mediaType is "application/x-ndjson" or "application/ndjson" or "application/jsonl";
+        if (!ndjson && mediaType is not ("application/json" or null or ""))
+            return Problem(StatusCodes.Status415UnsupportedMediaType, $"content-type: '{mediaType}' is not supported (use application/json with an array, or application/x-ndjson)");
+
+        byte[] body;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+            body = buffer.ToArray();
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, $"body: over the limit of {limit} bytes (ProfileGrid:Ingestion:MaxRequestBytes)");
+        }
+
+        List<(int Index, JsonElement Element)> elements;
+        try
+        {
+            elements = ndjson ? ParseNdjson(body) : ParseArray(body);
+        }
+        catch (BodyFormatException e)
+        {
+            return Problem(StatusCodes.Status400BadRequest, e.Message);
+        }
+        if (elements.Count > options.Value.MaxEventsPerRequest)
+            return Problem(StatusCodes.Status413PayloadTooLarge, $"body: {elements.Count} events, over the limit of {options.Value.MaxEventsPerRequest} (ProfileGrid:Ingestion:MaxEventsPerRequest)");
+
+        var rejected = new List<RejectedEvent>();
+        var raws = new List<RawEvent>(elements.Count);
+        var indexes = new List<int>(elements.Count);
+        foreach (var (index, element) in elements)
+        {
+            if (EventJson.TryRead(element, out var raw, out var reason)) { raws.Add(raw); indexes.Add(index); }
+            else rejected.Add(new RejectedEvent(index, EventJson.IdOf(element), reason));
+        }
+
+        var result = raws.Count == 0 ? new IngestResult(0, 0, [], []) : await gateway.Ingest([.. raws]);
+        rejected.AddRange(result.Rejected.Select(r => r with { Index = r.Index < 0 ? r.Index : indexes[r.Index] }));
+        var warnings = result.Warnings.Select(w => w with { Index = indexes[w.Index] });
+        return Results.Json(new
+        {
+            accepted = result.Accepted,
+            duplicates = result.Duplicates,
+            rejected = rejected.OrderBy(r => r.Index).Select(r => new { index = r.Index, eventId = r.EventId, reason = r.Reason }),
+            warnings = warnings.Select(w => new { index = w.Index, eventId = w.EventId, message = w.Message }),
+        });
+    }
+
+    private static List<(int, JsonElement)> ParseArray(byte[] body)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException e)
+        {
+            throw new BodyFormatException($"body: not valid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {FirstSentence(e.Message)}");
+        }
+        var root = doc.RootElement;
+        if (root.ValueKind == JsonValueKind.Object) return [(0, root)];
+        if (root.ValueKind != JsonValueKind.Array)
+            throw new BodyFormatException($"body: expected a JSON array of events (or NDJSON with content-type application/x-ndjson), found {root.ValueKind.ToString().ToLowerInvariant()}");
+        return root.EnumerateArray().Select((e, i) => (i, e)).ToList();
+    }
+
+    private static List<(int, JsonElement)> ParseNdjson(byte[] body)
+    {
+        var result = new List<(int, JsonElement)>();
+        var text = Encoding.UTF8.GetString(body);
+        var lines = text.Split('\n');
+        for (var line = 0; line < lines.Length; line++)
+        {
+            var content = lines[line].Trim();
+            if (content.Length == 0) continue;
+            try
+            {
+                using var doc = JsonDocument.Parse(content);
+                result.Add((result.Count, doc.RootElement.Clone()));
+            }
+            catch (JsonException e)
+            {
+                throw new BodyFormatException($"body: line {line + 1} is not valid JSON at byte {e.BytePositionInLine + 1}: {FirstSentence(e.Message)}");
+            }
+        }
+        return result;
+    }
+
+    private static string FirstSentence(string message) => message.Split(" LineNumber")[0].TrimEnd();
+
+    private static IResult Problem(int status, string message) =>
+        Results.Json(new { error = message }, statusCode: status);
+
+    private sealed class BodyFormatException(string message) : Exception(message);
+}
+
+/// <summary>Reads one event of the bulk API's JSON, naming the field when its JSON type is wrong.</summary>
+public static class EventJson
+{
+    public static string? IdOf(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+
+    public static bool TryRead(JsonElement element, out RawEvent raw, out string reason)
+    {
+        raw = null!;
+        reason = "";
+        if (element.ValueKind != JsonValueKind.Object) { reason = $"event: must be a JSON object, not {element.ValueKind.ToString().ToLowerInvariant()}"; return false; }
+
+        string? Text(string name)
+        {
+            if (!element.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+            return v.ValueKind switch
+            {
+                JsonValueKind.String => v.GetString(),
+                JsonValueKind.Number when name == "id" => v.GetRawText(),
+                _ => throw new FieldException($"{name}: must be a string, not {v.ValueKind.ToString().ToLowerInvariant()}"),
+            };
+        }
+
+        try
+        {
+            double? revenue = null;
+            if (element.TryGetProperty("revenue", out var r) && r.ValueKind != JsonValueKind.Null)
+                revenue = r.ValueKind == JsonValueKind.Number ? r.GetDouble() : throw new FieldException("revenue: must be a number");
+            var identities = ImmutableArray.CreateBuilder<RawIdentity>();
+            if (element.TryGetProperty("identities", out var ids) && ids.ValueKind != JsonValueKind.Null)
+            {
+                if (ids.ValueKind != JsonValueKind.Array) throw new FieldException("identities: must be an array of {namespace, id}");
+                var n = 0;
+                foreach (var identity in ids.EnumerateArray())
+                {
+                    if (identity.ValueKind != JsonValueKind.Object) throw new FieldException($"identities[{n}]: must be an object {{namespace, id}}");
+                    string? Part(string name) => identity.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString()
+                        : identity.TryGetProperty(name, out p) && p.ValueKind == JsonValueKind.Number ? p.GetRawText() : null;
+                    identities.Add(new RawIdentity(Part("namespace"), Part("id")));
+                    n++;
+                }
+            }
+            string? attributes = null;
+            if (element.TryGetProperty("attributes", out var a) && a.ValueKind != JsonValueKind.Null) attributes = a.GetRawText();
+            raw = new RawEvent
+            {
+                Id = Text("id"), Type = Text("type"), Timestamp = Text("timestamp"),
+                Identities = identities.ToImmutable(), Channel = Text("channel"), Campaign = Text("campaign"),
+                Revenue = revenue, AttributesJson = attributes,
+                SizeBytes = Encoding.UTF8.GetByteCount(element.GetRawText()),
+            };
+            return true;
+        }
+        catch (FieldException e)
+        {
+            reason = e.Message;
+            return false;
+        }
+    }
+
+    private sealed class FieldException(string message) : Exception(message);
+}

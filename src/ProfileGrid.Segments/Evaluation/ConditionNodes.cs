@@ -1,0 +1,431 @@
+namespace ProfileGrid.Segments.Evaluation;
+
+/// <summary>A compiled condition over a profile. Evaluate is the hot path; the timed and explain walks are not.</summary>
+internal abstract class ConditionNode
+{
+    /// <summary>
+    /// Rough relative cost; <c>and</c>/<c>or</c> evaluate cheap operands first (operands have no side effects),
+    /// while explanations keep source order.
+    /// </summary>
+    public abstract int Cost { get; }
+
+    public abstract bool Evaluate(in EvaluationContext context);
+
+    /// <summary>The value and the first instant it may change with no new data; never short-circuits.</summary>
+    public abstract TimedResult EvaluateTimed(in EvaluationContext context);
+
+    /// <summary>Appends every leaf condition's outcome in source order.</summary>
+    public abstract void Explain(in EvaluationContext context, List<ConditionExplanation> into, bool negated);
+}
+
+internal sealed class AllOfCondition(ConditionNode[] operands) : ConditionNode
+{
+    private readonly ConditionNode[] _cheapestFirst = [.. operands.OrderBy(operand => operand.Cost)];
+
+    public override int Cost { get; } = operands.Sum(operand => operand.Cost);
+
+    public override bool Evaluate(in EvaluationContext context)
+    {
+        foreach (var operand in _cheapestFirst)
+        {
+            if (!operand.Evaluate(context))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <remarks>An operand that is false for good keeps the whole conjunction false for good.</remarks>
+    public override TimedResult EvaluateTimed(in EvaluationContext context)
+    {
+        var value = true;
+        var next = Timing.Never;
+        var falseForGood = false;
+        foreach (var operand in operands)
+        {
+            var result = operand.EvaluateTimed(context);
+            if (!result.Value)
+            {
+                value = false;
+                falseForGood |= result.NextChangeTicks == Timing.Never;
+            }
+
+            next = Math.Min(next, result.NextChangeTicks);
+        }
+
+        return new TimedResult(value, falseForGood ? Timing.Never : next);
+    }
+
+    public override void Explain(in EvaluationContext context, List<ConditionExplanation> into, bool negated)
+    {
+        foreach (var operand in operands)
+        {
+            operand.Explain(context, into, negated);
+        }
+    }
+}
+
+internal sealed class AnyOfCondition(ConditionNode[] operands) : ConditionNode
+{
+    private readonly ConditionNode[] _cheapestFirst = [.. operands.OrderBy(operand => operand.Cost)];
+
+    public override int Cost { get; } = operands.Sum(operand => operand.Cost);
+
+    public override bool Evaluate(in EvaluationContext context)
+    {
+        foreach (var operand in _cheapestFirst)
+        {
+            if (operand.Evaluate(context))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <remarks>An operand that is true for good keeps the whole disjunction true for good.</remarks>
+    public override TimedResult EvaluateTimed(in EvaluationContext context)
+    {
+        var value = false;
+        var next = Timing.Never;
+        var trueForGood = false;
+        foreach (var operand in operands)
+        {
+            var result = operand.EvaluateTimed(context);
+            if (result.Value)
+            {
+                value = true;
+                trueForGood |= result.NextChangeTicks == Timing.Never;
+            }
+
+            next = Math.Min(next, result.NextChangeTicks);
+        }
+
+        return new TimedResult(value, trueForGood ? Timing.Never : next);
+    }
+
+    public override void Explain(in EvaluationContext context, List<ConditionExplanation> into, bool negated)
+    {
+        foreach (var operand in operands)
+        {
+            operand.Explain(context, into, negated);
+        }
+    }
+}
+
+internal sealed class NotCondition(ConditionNode operand) : ConditionNode
+{
+    public override int Cost => operand.Cost;
+
+    public override bool Evaluate(in EvaluationContext context) => !operand.Evaluate(context);
+
+    public override TimedResult EvaluateTimed(in EvaluationContext context)
+    {
+        var result = operand.EvaluateTimed(context);
+        return result with { Value = !result.Value };
+    }
+
+    public override void Explain(in EvaluationContext context, List<ConditionExplanation> into, bool negated) =>
+        operand.Explain(context, into, !negated);
+}
+
+internal static class ConditionCosts
+{
+    /// <summary>Weight of a walk over all events relative to reading one field.</summary>
+    public const int EventScan = 20;
+}
+
+/// <summary>Where a leaf condition was written, for explanations.</summary>
+internal sealed record LeafInfo(string Source, int Line, int Column);
+
+/// <summary>A condition that explanations report on its own.</summary>
+internal abstract class LeafCondition(LeafInfo info) : ConditionNode
+{
+    public LeafInfo Info { get; } = info;
+
+    public override TimedResult EvaluateTimed(in EvaluationContext context) =>
+        new(Evaluate(context), NextChangeTicks(context));
+
+    protected virtual long NextChangeTicks(in EvaluationContext context) => Timing.Never;
+
+    public override void Explain(in EvaluationContext context, List<ConditionExplanation> into, bool negated) =>
+        into.Add(new ConditionExplanation(Info.Source, Info.Line, Info.Column, DescribeValue(context), Evaluate(context), negated));
+
+    protected abstract string DescribeValue(in EvaluationContext context);
+}
+
+internal sealed class ComparisonCondition(LeafInfo info, ValueNode left, ComparisonOperator op, ValueNode right) : LeafCondition(info)
+{
+    public override int Cost => 1 + left.Cost + right.Cost;
+
+    public override bool Evaluate(in EvaluationContext context) =>
+        ValueComparer.Compare(left.Evaluate(context), op, right.Evaluate(context));
+
+    protected override long NextChangeTicks(in EvaluationContext context) =>
+        Math.Min(left.NextChangeTicks(context), right.NextChangeTicks(context));
+
+    protected override string DescribeValue(in EvaluationContext context)
+    {
+        if (right.IsLiteral)
+        {
+            return left.Evaluate(context).Display();
+        }
+
+        return left.IsLiteral
+            ? right.Evaluate(context).Display()
+            : $"{left.Evaluate(context).Display()} vs {right.Evaluate(context).Display()}";
+    }
+}
+
+internal sealed class InListCondition(LeafInfo info, ValueNode left, SegmentValue[] items) : LeafCondition(info)
+{
+    public override int Cost => left.Cost + items.Length;
+
+    public override bool Evaluate(in EvaluationContext context) => ValueComparer.IsIn(left.Evaluate(context), items);
+
+    protected override long NextChangeTicks(in EvaluationContext context) => left.NextChangeTicks(context);
+
+    protected override string DescribeValue(in EvaluationContext context) => left.Evaluate(context).Display();
+}
+
+/// <summary>A value used as a condition: true only when it is the boolean <c>true</c>.</summary>
+internal sealed class BooleanValueCondition(LeafInfo info, ValueNode value) : LeafCondition(info)
+{
+    public override int Cost => value.Cost;
+
+    public override bool Evaluate(in EvaluationContext context) => value.Evaluate(context).IsTrue;
+
+    protected override string DescribeValue(in EvaluationContext context) => value.Evaluate(context).Display();
+}
+
+/// <summary><c>exists(traits.x)</c>: the field is present and not JSON null.</summary>
+internal sealed class FieldExistsCondition(LeafInfo info, ValueNode value) : LeafCondition(info)
+{
+    public override int Cost => value.Cost;
+
+    public override bool Evaluate(in EvaluationContext context) => value.Evaluate(context).Kind != ValueKind.Missing;
+
+    protected override string DescribeValue(in EvaluationContext context) => value.Evaluate(context).Display();
+}
+
+internal sealed class HasIdentityCondition(LeafInfo info, string identityNamespace) : LeafCondition(info)
+{
+    public override int Cost => 2;
+
+    public override bool Evaluate(in EvaluationContext context) => context.Subject.HasIdentityNamespace(identityNamespace);
+
+    protected override string DescribeValue(in EvaluationContext context) => Evaluate(context) ? "true" : "false";
+}
+
+/// <summary>
+/// <c>inSegment("id")</c>. Its own timing is not tracked here: when the referenced segment changes, the catalog's
+/// dependents are re-evaluated (<see cref="SegmentCatalog.GetDependents"/>).
+/// </summary>
+internal sealed class InSegmentCondition(LeafInfo info, string segmentId) : LeafCondition(info)
+{
+    public override int Cost => 2;
+
+    public override bool Evaluate(in EvaluationContext context) => context.Subject.IsInSegment(segmentId);
+
+    protected override string DescribeValue(in EvaluationContext context) => Evaluate(context) ? "true" : "false";
+}
+
+internal sealed class ExistsEventsCondition(LeafInfo info, EventSetNode events) : LeafCondition(info)
+{
+    public override int Cost => ConditionCosts.EventScan * events.CostPerEvent;
+
+    /// <remarks>Newest first: event lists are usually chronological and recent events are the likely matches.</remarks>
+    public override bool Evaluate(in EvaluationContext context)
+    {
+        var windowStart = events.WindowStart(context);
+        for (var i = context.EventCount - 1; i >= 0; i--)
+        {
+            var e = context.EventAt(i);
+            if (events.Includes(e, windowStart))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <remarks>True until the newest matching event leaves the window; once false it stays false.</remarks>
+    protected override long NextChangeTicks(in EvaluationContext context)
+    {
+        if (!events.HasWindow)
+        {
+            return Timing.Never;
+        }
+
+        var windowStart = events.WindowStart(context);
+        var newest = long.MinValue;
+        for (var i = 0; i < context.EventCount; i++)
+        {
+            var e = context.EventAt(i);
+            if (events.Includes(e, windowStart))
+            {
+                newest = Math.Max(newest, e.Timestamp.UtcTicks);
+            }
+        }
+
+        return newest == long.MinValue ? Timing.Never : newest + events.WindowTicks;
+    }
+
+    protected override string DescribeValue(in EvaluationContext context)
+    {
+        var windowStart = events.WindowStart(context);
+        var count = 0;
+        for (var i = 0; i < context.EventCount; i++)
+        {
+            var e = context.EventAt(i);
+            if (events.Includes(e, windowStart))
+            {
+                count++;
+            }
+        }
+
+        return count == 1 ? "1 matching event" : $"{count} matching events";
+    }
+}
+
+/// <summary>
+/// <c>sequence(A, B, ...) within D</c>: distinct events matching each step in order (by timestamp, ties by list
+/// position), the first and last at most D apart, and the last within D of now. One pass over the events in
+/// chronological order keeps, per step, the latest start of a partial match, which dominates any earlier start.
+/// </summary>
+internal sealed class SequenceCondition(LeafInfo info, EventConditionNode?[] steps, long windowTicks) : LeafCondition(info)
+{
+    private const long NoStart = long.MinValue;
+    private const int StackSteps = 32;
+
+    public override int Cost { get; } = ConditionCosts.EventScan * (2 + steps.Sum(step => step?.Cost ?? 0));
+
+    public override bool Evaluate(in EvaluationContext context) => Scan(context, stopAtFirstMatch: true, out _);
+
+    /// <remarks>A match holds until its last event leaves the window; the latest such last event decides.</remarks>
+    public override TimedResult EvaluateTimed(in EvaluationContext context)
+    {
+        var matched = Scan(context, stopAtFirstMatch: false, out var latestEnd);
+        return new TimedResult(matched, matched && windowTicks > 0 ? latestEnd + windowTicks : Timing.Never);
+    }
+
+    protected override string DescribeValue(in EvaluationContext context) =>
+        Scan(context, stopAtFirstMatch: false, out var latestEnd)
+            ? $"matched, last step at {DateLiteral.Format(latestEnd)}"
+            : "no match";
+
+    private bool Scan(in EvaluationContext context, bool stopAtFirstMatch, out long latestEnd)
+    {
+        latestEnd = long.MinValue;
+        var stepCount = steps.Length;
+        Span<long> starts = stepCount <= StackSteps ? stackalloc long[StackSteps] : new long[stepCount];
+        starts = starts[..stepCount];
+        starts.Fill(NoStart);
+        var windowStart = windowTicks > 0 ? context.NowTicks - windowTicks : long.MinValue;
+        var matched = false;
+        using var order = ChronologicalOrder.Of(context);
+        for (var position = 0; position < context.EventCount; position++)
+        {
+            var e = context.EventAt(order.IndexAt(position));
+            var ticks = e.Timestamp.UtcTicks;
+            for (var step = stepCount - 1; step >= 0; step--)
+            {
+                if (steps[step] is { } filter && !filter.Matches(e))
+                {
+                    continue;
+                }
+
+                if (step == 0)
+                {
+                    starts[0] = ticks;
+                    continue;
+                }
+
+                var start = starts[step - 1];
+                if (start == NoStart)
+                {
+                    continue;
+                }
+
+                if (step < stepCount - 1)
+                {
+                    starts[step] = start;
+                    continue;
+                }
+
+                if (windowTicks > 0 && (ticks - start > windowTicks || ticks <= windowStart))
+                {
+                    continue;
+                }
+
+                matched = true;
+                latestEnd = Math.Max(latestEnd, ticks);
+                if (stopAtFirstMatch)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return matched;
+    }
+}
+
+/// <summary>
+/// The order in which to visit events by time. Free when the list is already chronological (the expected case);
+/// otherwise a pooled index array sorted by (timestamp, position).
+/// </summary>
+internal readonly struct ChronologicalOrder : IDisposable
+{
+    private readonly int[]? _indexes;
+
+    private ChronologicalOrder(int[] indexes) => _indexes = indexes;
+
+    public static ChronologicalOrder Of(in EvaluationContext context)
+    {
+        var count = context.EventCount;
+        var previous = long.MinValue;
+        var sorted = true;
+        for (var i = 0; i < count && sorted; i++)
+        {
+            var ticks = context.EventAt(i).Timestamp.UtcTicks;
+            sorted = ticks >= previous;
+            previous = ticks;
+        }
+
+        if (sorted)
+        {
+            return default;
+        }
+
+        var keys = ArrayPool<(long Ticks, int Index)>.Shared.Rent(count);
+        var indexes = ArrayPool<int>.Shared.Rent(count);
+        for (var i = 0; i < count; i++)
+        {
+            keys[i] = (context.EventAt(i).Timestamp.UtcTicks, i);
+        }
+
+        Array.Sort(keys, 0, count);
+        for (var i = 0; i < count; i++)
+        {
+            indexes[i] = keys[i].Index;
+        }
+
+        ArrayPool<(long Ticks, int Index)>.Shared.Return(keys);
+        return new ChronologicalOrder(indexes);
+    }
+
+    public int IndexAt(int position) => _indexes is null ? position : _indexes[position];
+
+    public void Dispose()
+    {
+        if (_indexes is not null)
+        {
+            ArrayPool<int>.Shared.Return(_indexes);
+        }
+    }
+}

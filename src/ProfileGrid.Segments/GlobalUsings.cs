@@ -1,0 +1,11 @@
+global using System.Buffers;
+global using System.Collections.Frozen;
+global using System.Diagnostics;
+global using System.Diagnostics.CodeAnalysis;
+global using System.Globalization;
+global using System.Runtime.InteropServices;
+global using System.Text;
+global using System.Text.Json;
+global using ProfileGrid.Segments.Binding;
+global using ProfileGrid.Segments.Evaluation;
+global using ProfileGrid.Segments.Syntax;

@@ -1,0 +1,33 @@
+namespace ProfileGrid.Segments;
+
+/// <summary>
+/// What a segment is evaluated against: one person's profile. An interface rather than a class so that the
+/// profile grain can expose its own state without copying it for every evaluation.
+/// </summary>
+public interface ISegmentSubject
+{
+    /// <summary>
+    /// The profile's traits as a JSON object (<c>traits.a.b</c> is a path into it); <c>default</c> when the profile
+    /// has none. Traits are dynamically typed, so the evaluator inspects the JSON value kind at run time.
+    /// </summary>
+    JsonElement Traits { get; }
+
+    /// <summary>
+    /// The profile's events, preferably oldest first. Any order is correct; chronological order avoids a sort
+    /// when a <c>sequence(...)</c> is evaluated. Ties are ordered by their position in this list.
+    /// Passing a <see cref="List{T}"/> or an array lets the evaluator walk it without interface calls.
+    /// </summary>
+    IReadOnlyList<SegmentEvent> Events { get; }
+
+    /// <summary>The profile's computed statistics (<c>stats.&lt;name&gt;</c>).</summary>
+    ProfileStatsView Stats { get; }
+
+    /// <summary>Whether the person has at least one identity in the namespace (<c>hasIdentity("email")</c>).</summary>
+    bool HasIdentityNamespace(string identityNamespace);
+
+    /// <summary>
+    /// Whether the person is currently a member of another segment (<c>inSegment("id")</c>). The caller evaluates
+    /// segments in <see cref="SegmentCatalog.EvaluationOrder"/> so that this answer is already up to date.
+    /// </summary>
+    bool IsInSegment(string segmentId);
+}

@@ -1,0 +1,10 @@
+global using System.Collections.Immutable;
+global using System.Globalization;
+global using System.Text.Json;
+global using System.Text.Json.Nodes;
+global using Microsoft.Extensions.Time.Testing;
+global using ProfileGrid.Domain.UnitTests.Support;
+global using ProfileGrid.Events;
+global using ProfileGrid.Identity;
+global using ProfileGrid.Profiles;
+global using Xunit;

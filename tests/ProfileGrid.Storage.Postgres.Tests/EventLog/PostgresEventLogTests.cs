@@ -1,0 +1,195 @@
+using System.Text.Json;
+
+namespace ProfileGrid.Storage.Postgres.Tests.EventLog;
+
+public sealed class PostgresEventLogTests(PostgresServerFixture postgres) : IClassFixture<PostgresServerFixture>
+{
+    private static readonly DateTimeOffset Monday = new(2025, 3, 3, 9, 30, 0, TimeSpan.FromHours(1));
+
+    [PostgresFact]
+    public async Task Appended_events_read_back_as_stored()
+    {
+        await using var log = await CreateLogAsync();
+        var purchase = Event("e-1", "purchase", ("email", "sarah@example.com"), ("crmId", "C-17")) with
+        {
+            Channel = "web",
+            Campaign = "spring-yoga",
+            Revenue = 59.9,
+            AttributesJson = """{"sku": "YS-1", "size": "M"}""",
+            PayloadJson = """{"id": "e-1", "type": "purchase"}""",
+        };
+
+        var outcomes = await log.AppendAsync([purchase, Event("e-2", "pageView")]);
+        var stored = await ToListAsync(log.ReadAllAsync());
+
+        Assert.Equal([AppendOutcome.Appended, AppendOutcome.Appended], outcomes);
+        var first = stored[0].Event;
+        Assert.Equal("e-1", first.EventId);
+        Assert.Equal("purchase", first.Type);
+        Assert.Equal(Monday, first.Timestamp);
+        Assert.Equal(TimeSpan.Zero, first.Timestamp.Offset);
+        Assert.Equal("web", first.Channel);
+        Assert.Equal("spring-yoga", first.Campaign);
+        Assert.Equal(59.9, first.Revenue);
+        Assert.Equal([new EventIdentity("email", "sarah@example.com"), new EventIdentity("crmId", "C-17")], first.Identities);
+        Assert.Equal("M", JsonDocument.Parse(first.AttributesJson!).RootElement.GetProperty("size").GetString());
+        Assert.Equal("purchase", JsonDocument.Parse(first.PayloadJson!).RootElement.GetProperty("type").GetString());
+        Assert.Null(stored[1].Event.Channel);
+        Assert.Null(stored[1].Event.Revenue);
+        Assert.Null(stored[1].Event.AttributesJson);
+        Assert.Empty(stored[1].Event.Identities);
+    }
+
+    [PostgresFact]
+    public async Task Events_are_idempotent_by_id_across_log_instances()
+    {
+        var connectionString = await CreateDatabaseAsync();
+        await using (var first = PostgresEventLog.Create(connectionString))
+        {
+            await first.AppendAsync([Event("e-1", "pageView"), Event("e-2", "pageView")]);
+        }
+
+        await using var second = PostgresEventLog.Create(connectionString);
+        var outcomes = await second.AppendAsync([Event("e-2", "pageView"), Event("e-3", "pageView"), Event("e-3", "pageView"), Event("e-1", "purchase")]);
+
+        Assert.Equal([AppendOutcome.Duplicate, AppendOutcome.Appended, AppendOutcome.Duplicate, AppendOutcome.Duplicate], outcomes);
+        Assert.Equal(3L, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_events"));
+        Assert.Equal("pageView", await Sql.ScalarAsync<string>(connectionString, "SELECT type FROM profilegrid_events WHERE event_id = 'e-1'"));
+        Assert.Equal(new EventLogStatistics(1, 0, 1, 3), second.Statistics);
+    }
+
+    [PostgresFact]
+    public async Task Concurrent_appends_are_group_committed()
+    {
+        const int callers = 200;
+        await using var log = await CreateLogAsync();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, callers).Select(i => log.AppendAsync([Event($"e-{i}", "pageView")])));
+
+        Assert.All(outcomes, outcome => Assert.Equal([AppendOutcome.Appended], outcome));
+        Assert.Equal(callers, log.Statistics.EventsAppended);
+        Assert.InRange(log.Statistics.Flushes, 1, callers / 4);
+    }
+
+    [PostgresFact]
+    public async Task Concurrent_appends_of_the_same_event_store_it_once()
+    {
+        var connectionString = await CreateDatabaseAsync();
+        await using var left = PostgresEventLog.Create(connectionString);
+        await using var right = PostgresEventLog.Create(connectionString);
+        var events = Enumerable.Range(0, 100).Select(i => Event($"e-{i}", "pageView", ("deviceId", $"d-{i % 7}"))).ToArray();
+
+        var results = await Task.WhenAll(
+            left.AppendAsync(events),
+            right.AppendAsync(events.Reverse().ToArray()),
+            left.AppendAsync(events[..50]));
+
+        var appended = results.SelectMany(outcomes => outcomes).Count(outcome => outcome == AppendOutcome.Appended);
+        Assert.Equal(100, appended);
+        Assert.Equal(100L, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_events"));
+        Assert.Equal(100L, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_event_identities"));
+    }
+
+    [PostgresFact]
+    public async Task Replay_follows_append_order_across_pages()
+    {
+        await using var log = await CreateLogAsync(new PostgresEventLogOptions { ReadPageSize = 3 });
+        var ids = Enumerable.Range(0, 10).Select(i => $"z-{9 - i}").ToArray();
+        foreach (var chunk in ids.Chunk(4))
+        {
+            await log.AppendAsync(chunk.Select(id => Event(id, "pageView")).ToArray());
+        }
+
+        var replayed = await ToListAsync(log.ReadAllAsync());
+        var resumed = await ToListAsync(log.ReadAllAsync(afterSequence: replayed[6].Sequence));
+
+        Assert.Equal(ids, replayed.Select(stored => stored.Event.EventId));
+        Assert.True(replayed.Zip(replayed.Skip(1)).All(pair => pair.First.Sequence < pair.Second.Sequence));
+        Assert.Equal(ids[7..], resumed.Select(stored => stored.Event.EventId));
+    }
+
+    [PostgresFact]
+    public async Task Events_are_found_by_any_identity_they_carried()
+    {
+        await using var log = await CreateLogAsync(new PostgresEventLogOptions { ReadPageSize = 2 });
+        await log.AppendAsync(
+        [
+            Event("anon-view", "productView", ("ecid", "device-1")),
+            Event("other", "productView", ("ecid", "device-2")),
+            Event("sign-in", "login", ("ecid", "device-1"), ("email", "sarah@example.com")),
+            Event("call", "callCenter", ("phone", "+15550100"), ("email", "sarah@example.com")),
+            Event("unrelated", "login", ("email", "tom@example.com")),
+        ]);
+
+        var sarah = await ToListAsync(log.ReadByIdentitiesAsync([new("email", "sarah@example.com"), new("ecid", "device-1")]));
+        var byPhone = await ToListAsync(log.ReadByIdentitiesAsync([new("phone", "+15550100")]));
+        var nobody = await ToListAsync(log.ReadByIdentitiesAsync([new("email", "nobody@example.com")]));
+
+        Assert.Equal(["anon-view", "sign-in", "call"], sarah.Select(stored => stored.Event.EventId));
+        Assert.Equal(["call"], byPhone.Select(stored => stored.Event.EventId));
+        Assert.Empty(nobody);
+    }
+
+    [PostgresFact]
+    public async Task Invalid_event_is_rejected_with_its_field_and_stores_nothing()
+    {
+        var connectionString = await CreateDatabaseAsync();
+        await using var log = PostgresEventLog.Create(connectionString);
+
+        var badJson = await Assert.ThrowsAsync<ArgumentException>(() =>
+            log.AppendAsync([Event("good", "pageView"), Event("bad", "pageView") with { AttributesJson = "{\"size\": " }]));
+        var nul = await Assert.ThrowsAsync<ArgumentException>(() =>
+            log.AppendAsync([Event("nul", "pageView") with { AttributesJson = "{\"name\": \"a\\u0000b\"}" }]));
+        var longId = await Assert.ThrowsAsync<ArgumentException>(() =>
+            log.AppendAsync([Event(new string('x', 513), "pageView")]));
+        var afterwards = await log.AppendAsync([Event("next", "pageView")]);
+
+        Assert.Contains("Event [1] (eventId 'bad'): attributes is not valid JSON", badJson.Message, StringComparison.Ordinal);
+        Assert.Contains("U+0000", nul.Message, StringComparison.Ordinal);
+        Assert.Contains("eventId is 513 characters long", longId.Message, StringComparison.Ordinal);
+        Assert.Equal([AppendOutcome.Appended], afterwards);
+        Assert.Equal(["next"], await Sql.ColumnAsync<string>(connectionString, "SELECT event_id FROM profilegrid_events"));
+    }
+
+    [PostgresFact]
+    public async Task Deleting_an_event_removes_it_from_the_identity_index()
+    {
+        var connectionString = await CreateDatabaseAsync();
+        await using var log = PostgresEventLog.Create(connectionString);
+        await log.AppendAsync([Event("forget-me", "login", ("email", "gone@example.com"))]);
+
+        await Sql.ExecuteAsync(connectionString, "DELETE FROM profilegrid_events WHERE event_id = 'forget-me'");
+
+        Assert.Empty(await ToListAsync(log.ReadByIdentitiesAsync([new("email", "gone@example.com")])));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_event_identities"));
+    }
+
+    private async Task<string> CreateDatabaseAsync()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync("event_log");
+        await new PostgresSchemaMigrator(connectionString).MigrateAsync();
+        return connectionString;
+    }
+
+    private async Task<PostgresEventLog> CreateLogAsync(PostgresEventLogOptions? options = null) =>
+        PostgresEventLog.Create(await CreateDatabaseAsync(), options);
+
+    private static LogEvent Event(string id, string type, params (string Namespace, string Value)[] identities) => new()
+    {
+        EventId = id,
+        Type = type,
+        Timestamp = Monday,
+        Identities = identities.Select(identity => new EventIdentity(identity.Namespace, identity.Value)).ToArray(),
+    };
+
+    private static async Task<List<StoredEvent>> ToListAsync(IAsyncEnumerable<StoredEvent> events)
+    {
+        var list = new List<StoredEvent>();
+        await foreach (var stored in events)
+        {
+            list.Add(stored);
+        }
+
+        return list;
+    }
+}
