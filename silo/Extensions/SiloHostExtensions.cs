@@ -21,7 +21,9 @@ public static class SiloHostExtensions
         {
             silo.UseLocalhostClustering(
                 siloPort: configuration.GetValue("ProfileGrid:SiloPort", 11111),
-                gatewayPort: configuration.GetValue("ProfileGrid:GatewayPort", 30000));
+                gatewayPort: configuration.GetValue("ProfileGrid:GatewayPort", 30000),
+                serviceId: configuration["ProfileGrid:ServiceId"] ?? "profilegrid",
+                clusterId: configuration["ProfileGrid:ClusterId"] ?? "profilegrid");
             silo.AddProfileGrid(configuration);
         });
         builder.AddProfileGridApi();

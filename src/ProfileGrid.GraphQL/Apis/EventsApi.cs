@@ -78,7 +78,7 @@ public static class EventsApi
             duplicates = result.Duplicates,
             rejected = rejected.OrderBy(r => r.Index).Select(r => new { index = r.Index, eventId = r.EventId, reason = r.Reason }),
             warnings = warnings.Select(w => new { index = w.Index, eventId = w.EventId, message = w.Message }),
-        });
+        }, Json);
     }
 
     private static List<(int, JsonElement)> ParseArray(byte[] body)
@@ -124,7 +124,13 @@ public static class EventsApi
     private static string FirstSentence(string message) => message.Split(" LineNumber")[0].TrimEnd();
 
     private static IResult Problem(int status, string message) =>
-        Results.Json(new { error = message }, statusCode: status);
+        Results.Json(new { error = message }, Json, statusCode: status);
+
+    /// <summary>Readable output: reasons quote values (<c>'x'</c>) and phones start with <c>+</c>; nothing here is embedded in HTML.</summary>
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     private sealed class BodyFormatException(string message) : Exception(message);
 }

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# HTTP benchmarks of issue 2, on this machine, in one run:
+#   1. bare Kestrel (fixed JSON document)      -> the machine's HTTP ceiling
+#   2. profile lookup over GraphQL HTTP         -> requests/s, p50, p99, ratio to (1)
+#   3. bulk ingestion over POST /v1/events      -> accepted events/s
+# Usage: tests/ProfileGrid.Benchmarks/http/run.sh [duration, default 20s] [connections, default 32]
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+DURATION=${1:-20s}
+CONNECTIONS=${2:-32}
+HERE=tests/ProfileGrid.Benchmarks/http
+OUT=$(mktemp -d)
+
+if ! command -v wrk >/dev/null; then
+  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
+fi
+
+dotnet publish silo -c Release -o "$OUT/silo" --nologo -v q >"$OUT/build.log" || { cat "$OUT/build.log"; exit 1; }
+dotnet build tests/ProfileGrid.Benchmarks -c Release --nologo -v q >"$OUT/build.log" || { cat "$OUT/build.log"; exit 1; }
+
+cleanup() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$OUT"; }
+trap cleanup EXIT
+
+dotnet tests/ProfileGrid.Benchmarks/bin/Release/net10.0/ProfileGrid.Benchmarks.dll bare --urls http://127.0.0.1:5099 >/dev/null 2>&1 &
+(cd "$OUT/silo" && dotnet ProfileGrid.Silo.dll --urls http://127.0.0.1:5098 --ProfileGrid:SiloPort=21911 --ProfileGrid:GatewayPort=31911 --Logging:LogLevel:Default=Warning >"$OUT/silo.log" 2>&1) &
+
+wait_for() { for _ in $(seq 1 240); do curl -sf "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done; echo "timed out: $*" >&2; exit 1; }
+wait_for -X POST http://127.0.0.1:5099/graphql
+# The demo loads after start; its traits come last: wait until Sarah has her loyalty tier.
+for _ in $(seq 1 240); do
+  curl -s http://127.0.0.1:5098/graphql -H 'content-type: application/json' \
+    -d '{"query":"{ profile(namespace: \"email\", id: \"sarah@luma.example\") { traits } }"}' 2>/dev/null | grep -q loyaltyTier && break
+  sleep 0.5
+done
+curl -s http://127.0.0.1:5098/graphql -H 'content-type: application/json' \
+  -d '{"query":"{ profile(namespace: \"email\", id: \"sarah@luma.example\") { traits } }"}' | grep -q loyaltyTier \
+  || { echo "the silo did not come up with the demo loaded:" >&2; tail -20 "$OUT/silo.log" >&2; exit 1; }
+
+echo "== machine: $(nproc) cores, $(uname -r); wrk -t2 -c$CONNECTIONS -d$DURATION"
+echo "== warm-up"; wrk -t2 -c"$CONNECTIONS" -d5s -s $HERE/lookup.lua http://127.0.0.1:5098/graphql >/dev/null
+echo "== bare Kestrel, fixed JSON"
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s $HERE/lookup.lua http://127.0.0.1:5099/graphql | grep -E "Requests/sec|50%|99%|Latency " || true
+echo "== profile lookup over GraphQL HTTP (Sarah by email)"
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s $HERE/lookup.lua http://127.0.0.1:5098/graphql | grep -E "Requests/sec|50%|99%|Latency |responses without" || true
+echo "== bulk ingestion over POST /v1/events (batches of ${BATCH:-500})"
+RUN="b$(date +%s)" wrk -t2 -c4 -d"$DURATION" --latency -s $HERE/ingest.lua http://127.0.0.1:5098/v1/events | grep -E "Requests/sec|50%|99%|batch size|events/s" || true
