@@ -1,10 +1,12 @@
 using ProfileGrid.GraphQL.Hosting;
+using ProfileGrid.Hosting;
 using ProfileGrid.Silo.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddProfileGridSilo();
 
 var app = builder.Build();
+app.MapProfileGridHealth();
 app.MapProfileGridApi();
 app.Run();
 

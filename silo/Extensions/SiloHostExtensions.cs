@@ -8,9 +8,13 @@ public static class SiloHostExtensions
     /// <summary>Default address when neither <c>--urls</c> nor <c>ASPNETCORE_URLS</c> says otherwise.</summary>
     public const string DefaultUrl = "http://127.0.0.1:5000";
 
+    /// <summary>Loads the Luma demo story at start (default true); a production cluster sets it to false.</summary>
+    public const string DemoKey = "ProfileGrid:Demo";
+
     /// <summary>
-    /// A silo with the embedded default: localhost clustering, in-process storage, the API co-hosted,
-    /// and the Luma demo loaded unless <c>ProfileGrid:Demo=false</c>.
+    /// A silo with clustering and storage as <c>ProfileGrid:Storage</c> says (the embedded default:
+    /// localhost clustering, in-process storage; or PostgreSQL), the API co-hosted, and the Luma demo
+    /// loaded unless <c>ProfileGrid:Demo=false</c>.
     /// </summary>
     public static WebApplicationBuilder AddProfileGridSilo(this WebApplicationBuilder builder)
     {
@@ -19,16 +23,14 @@ public static class SiloHostExtensions
 
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(
-                siloPort: configuration.GetValue("ProfileGrid:SiloPort", 11111),
-                gatewayPort: configuration.GetValue("ProfileGrid:GatewayPort", 30000),
-                serviceId: configuration["ProfileGrid:ServiceId"] ?? "profilegrid",
-                clusterId: configuration["ProfileGrid:ClusterId"] ?? "profilegrid");
+            silo.UseProfileGridStorage(configuration);
             silo.AddProfileGrid(configuration);
+            silo.AddProfileGridStreams(configuration);
         });
         builder.AddProfileGridApi();
+        builder.AddProfileGridOperations();
         builder.Services.AddHostedService<StartupBanner>();
-        if (configuration.GetValue("ProfileGrid:Demo", true)) builder.Services.AddHostedService<DemoLoader>();
+        if (configuration.GetValue(DemoKey, true)) builder.Services.AddHostedService<DemoLoader>();
         return builder;
     }
 }

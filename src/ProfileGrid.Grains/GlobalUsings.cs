@@ -5,3 +5,4 @@ global using Orleans.Runtime;
 global using ProfileGrid.Events;
 global using ProfileGrid.Identity;
 global using ProfileGrid.Profiles;
+global using ProfileGrid.Segments;

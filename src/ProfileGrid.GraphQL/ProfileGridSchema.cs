@@ -5,6 +5,7 @@ using ProfileGrid.GraphQL.Identity;
 using ProfileGrid.GraphQL.Ingestion;
 using ProfileGrid.GraphQL.Profiles;
 using ProfileGrid.GraphQL.Scalars;
+using ProfileGrid.GraphQL.Segments;
 
 namespace ProfileGrid.GraphQL;
 
@@ -18,6 +19,7 @@ public sealed class ProfileGridSchema : Schema
     {
         Query = services.GetRequiredService<QueryType>();
         Mutation = services.GetRequiredService<MutationType>();
+        Subscription = services.GetRequiredService<Segments.SubscriptionType>();
     }
 }
 
@@ -44,6 +46,7 @@ public sealed class QueryType : ObjectGraphType
                 var gateway = c.RequestServices!.GetRequiredService<ProfileGridGateway>();
                 return await gateway.ById(c.GetArgument<string>("id"), Arguments.ViewRequest(c));
             });
+        this.AddSegmentQueries();
     }
 }
 
@@ -89,6 +92,7 @@ public sealed class MutationType : ObjectGraphType
                 var profileId = await gateway.Unlink(identity);
                 return profileId is null ? null : await gateway.ById(profileId, Arguments.ViewRequest(c));
             });
+        this.AddSegmentMutations();
     }
 }
 

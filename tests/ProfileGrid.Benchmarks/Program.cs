@@ -2,10 +2,16 @@ using BenchmarkDotNet.Running;
 using ProfileGrid.Benchmarks;
 
 // `bare [--urls URL]`: a Kestrel endpoint that answers a fixed JSON document, the machine's HTTP ceiling.
+// `latency [--url URL] [--rate 5000] [--seconds 10]`: event-to-notification latency over a WebSocket against a running host.
 // Anything else: BenchmarkDotNet (e.g. `--filter *Ingestion*`).
 if (args.Length > 0 && args[0] == "bare")
 {
     BareKestrel.Run(args[1..]);
+    return;
+}
+if (args.Length > 0 && args[0] == "latency")
+{
+    Environment.ExitCode = await SubscriptionLatency.Run(args[1..]);
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(IngestionBenchmarks).Assembly).Run(args);

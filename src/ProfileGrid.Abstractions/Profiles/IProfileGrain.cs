@@ -23,6 +23,13 @@ public interface IProfileGrain : IGrainWithStringKey
     Task<SurrenderOutcome> Surrender(string absorberId, ImmutableArray<IdentityKey> absorberUniqueIdentities);
 
     /// <summary>
+    /// The absorber has durably taken in what <see cref="Surrender"/> handed over: only now does this
+    /// profile drop its facts and become a forwarding pointer. Until then it keeps them, so a merge
+    /// cut short by a crash is completed later (<see cref="ProfileSummary.SurrenderingTo"/>), never lost.
+    /// </summary>
+    Task ConfirmSurrender(string absorberId);
+
+    /// <summary>
     /// The shared-device rule: takes a non-unique identity (and the anonymous part hanging off it) out
     /// of this profile, points it at <paramref name="newOwnerId"/>, and returns what moves.
     /// </summary>

@@ -33,7 +33,8 @@ public sealed record ProfileSummary(
     [property: Id(0)] string ProfileId,
     [property: Id(1)] string? MergedInto,
     [property: Id(2)] ImmutableArray<IdentityKey> UniqueIdentities,
-    [property: Id(3)] bool Exists);
+    [property: Id(3)] bool Exists,
+    [property: Id(4)] string? SurrenderingTo = null);
 
 /// <summary>Apply one accepted event to the profile that receives it.</summary>
 [GenerateSerializer, Immutable]

@@ -12,16 +12,20 @@ namespace ProfileGrid.Hosting;
 public static class ProfileGridSiloExtensions
 {
     /// <summary>
-    /// Registers ProfileGrid's grains, rules and options on a silo, with in-process grain storage
-    /// (the embedded default). Durable storage replaces the storage provider, nothing else.
+    /// Registers ProfileGrid's grains, rules and options on a silo. Storage defaults to the embedded
+    /// in-process kind; <see cref="ProfileGridStorageExtensions.UseProfileGridStorage"/> (before or
+    /// after this call) replaces the grain storage and the event journal, nothing else.
     /// </summary>
     public static ISiloBuilder AddProfileGrid(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.Services.AddProfileGridDomain(configuration);
         silo.Services.AddSingleton<StitchCoordinator>();
+        silo.Services.AddSingleton<EventApplier>();
         silo.Services.AddSingleton<OwnerCache>();
-        silo.Services.AddKeyedSingleton<IGrainStorage>(ProfileGridStorage.Name, (sp, _) =>
+        silo.Services.TryAddKeyedSingleton<IGrainStorage>(ProfileGridStorage.Name, (sp, _) =>
             new InProcessGrainStorage(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
+        silo.Services.TryAddSingleton<IEventJournal, GrainEventJournal>();
+        silo.AddProfileGridSegments(configuration);
         return silo;
     }
 }

@@ -1,3 +1,5 @@
+using Orleans.Storage;
+
 namespace ProfileGrid.Identity;
 
 [GenerateSerializer]
@@ -11,12 +13,27 @@ public sealed class IdentityGrain(
 {
     public Task<string?> GetOwner() => Task.FromResult(state.State.Owner);
 
+    /// <summary>
+    /// Sets the owner when it is <paramref name="expected"/>. When another activation wrote first
+    /// (the storage ETag check fails), the newer owner is read back and the comparison made again on
+    /// it: a stale pointer never overwrites a newer one.
+    /// </summary>
     public async Task<string?> CompareAndSetOwner(string? expected, string? next)
     {
-        var before = state.State.Owner;
-        if (before == next || before != expected) return before;
-        state.State.Owner = next;
-        await state.WriteStateAsync();
-        return before;
+        for (var attempt = 0; ; attempt++)
+        {
+            var before = state.State.Owner;
+            if (before == next || before != expected) return before;
+            state.State.Owner = next;
+            try
+            {
+                await state.WriteStateAsync();
+                return before;
+            }
+            catch (InconsistentStateException) when (attempt < 16)
+            {
+                await state.ReadStateAsync();
+            }
+        }
     }
 }

@@ -4,14 +4,15 @@ using Orleans.Concurrency;
 namespace ProfileGrid.Ingestion;
 
 /// <summary>
-/// Validates a batch, claims its event ids (idempotency for ever), and stitches each new event.
-/// Events that share their strongest identity are applied in order; the others run in parallel.
+/// Validates a batch, records it in the <see cref="IEventJournal"/> (idempotency for ever; durable
+/// before anything is acknowledged when the journal is), and applies each new event to its profile.
 /// </summary>
 [StatelessWorker, Reentrant]
 public sealed class IngestGrain(
     EventValidator validator,
-    StitchCoordinator coordinator,
-    ILogger<IngestGrain> logger) : Grain, IIngestGrain
+    IEventJournal journal,
+    EventApplier applier,
+    StitchCoordinator coordinator) : Grain, IIngestGrain
 {
     private static readonly Meter Meter = new("ProfileGrid.Ingestion");
     private static readonly Counter<long> Accepted = Meter.CreateCounter<long>("profilegrid.events.accepted");
@@ -21,7 +22,6 @@ public sealed class IngestGrain(
     public async Task<IngestResult> Ingest(ImmutableArray<RawEvent> events)
     {
         var rejected = new List<RejectedEvent>();
-        var warnings = new List<IngestWarning>();
         var duplicates = 0;
         if (events.Length > validator.Options.MaxEventsPerRequest)
         {
@@ -42,46 +42,27 @@ public sealed class IngestGrain(
             valid.Add((i, e));
         }
 
-        var fresh = await ClaimIds(valid.Select(v => v.Event.Id).ToList());
+        var answers = await journal.Record([.. valid.Select(v => v.Event)]);
         var toApply = new List<(int Index, CustomerEvent Event)>(valid.Count);
-        foreach (var v in valid)
-            if (fresh.Contains(v.Event.Id)) toApply.Add(v); else duplicates++;
-
-        var failed = new List<string>();
-        var groups = toApply.GroupBy(v => coordinator.PrimaryOf(v.Event)).ToList();
-        await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (group, _) =>
+        for (var n = 0; n < valid.Count; n++)
         {
-            foreach (var (index, e) in group.OrderBy(v => v.Event.Timestamp))
+            switch (answers[n].Outcome)
             {
-                StitchResult result;
-                try
-                {
-                    result = await coordinator.Stitch(e);
-                }
-                catch (Exception ex)
-                {
-                    logger.LogError(ex, "Event {EventId} failed", e.Id);
-                    result = new StitchResult(false, null, [], $"internal error: {ex.Message}");
-                }
-                lock (failed)
-                {
-                    if (result.Succeeded)
-                        warnings.AddRange(result.Warnings.Select(w => new IngestWarning(index, e.Id, w)));
-                    else
-                    {
-                        failed.Add(e.Id);
-                        rejected.Add(new RejectedEvent(index, e.Id, result.Error!));
-                    }
-                }
+                case JournalOutcome.Apply: toApply.Add(valid[n]); break;
+                case JournalOutcome.Duplicate: duplicates++; break;
+                default: rejected.Add(new RejectedEvent(valid[n].Index, valid[n].Event.Id, answers[n].Reason ?? "refused by storage")); break;
             }
-        });
-        if (failed.Count > 0) await ReleaseIds(failed);
+        }
 
-        var accepted = toApply.Count - failed.Count;
-        Accepted.Add(accepted);
+        var report = await applier.Apply(toApply);
+        if (report.Applied.Count > 0) await journal.Applied(report.Applied);
+        if (report.Failed.Count > 0) await journal.Failed([.. report.Failed.Select(f => f.EventId!)]);
+        rejected.AddRange(report.Failed);
+
+        Accepted.Add(report.Applied.Count);
         Duplicates.Add(duplicates);
         Rejected.Add(rejected.Count);
-        return new IngestResult(accepted, duplicates, [.. rejected.OrderBy(r => r.Index)], [.. warnings.OrderBy(w => w.Index)]);
+        return new IngestResult(report.Applied.Count, duplicates, [.. rejected.OrderBy(r => r.Index)], [.. report.Warnings.OrderBy(w => w.Index)]);
     }
 
     public async Task<string> SetTraits(IdentityKey identity, string traitsJson, DateTimeOffset observedAt)
@@ -91,22 +72,4 @@ public sealed class IngestGrain(
     }
 
     public Task<string?> Unlink(IdentityKey identity) => coordinator.Unlink(identity);
-
-    private async Task<HashSet<string>> ClaimIds(List<string> ids)
-    {
-        var fresh = new HashSet<string>(StringComparer.Ordinal);
-        var byShard = ids.GroupBy(EventIdShardGrain.ShardOf).ToList();
-        var answers = await Task.WhenAll(byShard.Select(async shard =>
-        {
-            var batch = shard.ToImmutableArray();
-            var isNew = await GrainFactory.GetGrain<IEventIdShardGrain>(shard.Key).TryClaim(batch);
-            return batch.Where((_, i) => isNew[i]);
-        }));
-        foreach (var answer in answers) fresh.UnionWith(answer);
-        return fresh;
-    }
-
-    private Task ReleaseIds(List<string> ids) =>
-        Task.WhenAll(ids.GroupBy(EventIdShardGrain.ShardOf)
-            .Select(shard => GrainFactory.GetGrain<IEventIdShardGrain>(shard.Key).Release([.. shard])));
 }

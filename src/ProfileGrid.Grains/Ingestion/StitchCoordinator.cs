@@ -147,14 +147,21 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
         return summaries.ToDictionary(s => s.ProfileId, s => new ProfileIdentitySummary(s.ProfileId, s.UniqueIdentities), StringComparer.Ordinal);
     }
 
-    /// <summary>An identity may briefly point at a profile that was just merged away; follow the forwarding pointers.</summary>
+    /// <summary>
+    /// An identity may briefly point at a profile that was just merged away; follow the forwarding
+    /// pointers. A profile still surrendering to its absorber is a merge that was cut short (its
+    /// absorber's silo died) or is running now: complete it (idempotent) and follow it.
+    /// </summary>
     private async Task<string?> FollowMerges(string? profileId)
     {
         for (var hop = 0; profileId is not null && hop < 64; hop++)
         {
             var summary = await Profile(profileId).GetSummary();
-            if (summary.MergedInto is null) return profileId;
-            profileId = summary.MergedInto;
+            if (summary.MergedInto is { } mergedInto) { profileId = mergedInto; continue; }
+            if (summary.SurrenderingTo is not { } absorber) return profileId;
+            var completed = await Profile(absorber).Absorb(profileId);
+            if (completed.Kind != OutcomeKind.Done) return profileId;
+            profileId = absorber;
         }
         return profileId;
     }

@@ -1,10 +1,11 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace ProfileGrid.Profiles;
 
-public sealed class ProfileGrain(
+public sealed partial class ProfileGrain(
     [PersistentState("profile", ProfileGridStorage.Name)] IPersistentState<ProfileState> state,
     IdentityRules rules,
     StitchPlanner planner,
@@ -16,6 +17,7 @@ public sealed class ProfileGrain(
     private static readonly Counter<long> EventsDroppedCounter = Meter.CreateCounter<long>("profilegrid.profile.events_dropped", description: "Events that fell off a profile timeline (ProfileGrid:Profiles:MaxEventsPerProfile).");
     private static readonly Counter<long> LinksDroppedCounter = Meter.CreateCounter<long>("profilegrid.profile.links_dropped", description: "Identity links dropped by the graph size limit (ProfileGrid:Identity:MaxIdentitiesPerGraph).");
     private static readonly Counter<long> MergesCounter = Meter.CreateCounter<long>("profilegrid.profile.merges");
+    private static readonly Counter<long> StorageConflictsCounter = Meter.CreateCounter<long>("profilegrid.profile.storage_conflicts", description: "Profile writes refused by the storage ETag check and re-applied.");
 
     private ProfileState S => state.State;
     private string Id => this.GetPrimaryKeyString();
@@ -24,11 +26,25 @@ public sealed class ProfileGrain(
     private HashSet<string>? _keptIds;
 
     public Task<ProfileSummary> GetSummary() =>
-        Task.FromResult(new ProfileSummary(Id, S.MergedInto, S.Graph.UniqueIdentities(rules), S.Exists));
+        Task.FromResult(new ProfileSummary(Id, S.MergedInto, S.Graph.UniqueIdentities(rules), S.Exists, S.SurrenderingTo));
+
+    /// <summary>Times one operation is re-read and re-applied after losing a storage (ETag) race.</summary>
+    public const int MaxStorageConflictRetries = 8;
 
     public async Task<ProfileOutcome> Apply(ApplyEventCommand command)
     {
+        for (var attempt = 0; attempt < MaxStorageConflictRetries; attempt++)
+        {
+            if (await ApplyOnce(command) is { } outcome) return outcome;
+        }
+        return StorageConflict();
+    }
+
+    /// <summary>One try of <see cref="Apply"/>; null when another activation wrote first (state re-read, try again).</summary>
+    private async Task<ProfileOutcome?> ApplyOnce(ApplyEventCommand command)
+    {
         if (S.MergedInto is { } mergedInto) return ProfileOutcome.Redirected(mergedInto);
+        if (S.SurrenderingTo is { } surrenderingTo) return ProfileOutcome.Conflicted($"profile {Id} is being merged into {surrenderingTo}");
         var claims = command.Claims.Where(c => !S.Graph.Contains(c)).ToHashSet();
         foreach (var identity in command.Linked)
             if (!claims.Contains(identity) && !S.Graph.Contains(identity))
@@ -46,7 +62,8 @@ public sealed class ProfileGrain(
         var warnings = command.Skipped.Select(s => $"{s.Identity}: {s.Reason}").ToList();
         AddEvents([e], warnings);
         await EnforceGraphLimit(warnings);
-        await state.WriteStateAsync();
+        await EvaluateSegments(ProfileChange.Event(e.Type));
+        if (!await TryWriteState()) return null;
         return ProfileOutcome.Done(Id, warnings);
     }
 
@@ -56,18 +73,45 @@ public sealed class ProfileGrain(
         if (otherProfileId == Id) return ProfileOutcome.Done(Id);
         if (string.CompareOrdinal(otherProfileId, Id) < 0)
             return ProfileOutcome.Conflicted($"merges run from the lower id to the higher one; {otherProfileId} must absorb {Id}");
+        if (S.SurrenderingTo is { } surrenderingTo) return ProfileOutcome.Conflicted($"profile {Id} is being merged into {surrenderingTo}");
 
+        // Three steps, each durable before the next, so a crash anywhere leaves a state the next
+        // caller completes (StitchCoordinator follows SurrenderingTo): the other profile hands its
+        // facts over but keeps them; this one takes them in and writes; identities are re-pointed;
+        // only then does the other drop its copy.
         var other = GrainFactory.GetGrain<IProfileGrain>(otherProfileId);
         var surrendered = await other.Surrender(Id, S.Graph.UniqueIdentities(rules));
+        if (surrendered.Kind == OutcomeKind.Redirect && surrendered.RedirectTo == Id) return ProfileOutcome.Done(Id);
         if (surrendered.Kind != OutcomeKind.Done || surrendered.State is not { } fragment)
             return ProfileOutcome.Conflicted(surrendered.Reason ?? $"{otherProfileId} was merged into {surrendered.RedirectTo}");
 
         var warnings = new List<string>();
-        TakeIn(fragment, warnings);
+        for (var attempt = 0; !S.Absorbed.Contains(otherProfileId); attempt++)
+        {
+            // A lost storage race re-reads this profile and takes the facts in again on top of the
+            // winner's state, never overwriting it.
+            if (S.MergedInto is { } movedOn) return ProfileOutcome.Redirected(movedOn);
+            if (attempt > MaxStorageConflictRetries) return StorageConflict();
+            warnings.Clear();
+            TakeIn(fragment, warnings);
+            S.Absorbed.Add(otherProfileId);
+            await EvaluateSegments(ProfileChange.Everything);
+            if (!await TryWriteState()) continue;
+            MergesCounter.Add(1);
+        }
+        // Identities point here only once this profile durably holds them.
         await Repoint(fragment.Graph.Identities, from: otherProfileId);
-        await EnforceGraphLimit(warnings);
-        await state.WriteStateAsync();
-        MergesCounter.Add(1);
+        await other.ConfirmSurrender(Id);
+
+        // The graph limit last, once every identity points here, so that parts split off are
+        // re-pointed from here to their new profiles.
+        for (var attempt = 0; S.Graph.Count > rules.Options.MaxIdentitiesPerGraph; attempt++)
+        {
+            if (attempt > MaxStorageConflictRetries) return StorageConflict();
+            await EnforceGraphLimit(warnings);
+            await EvaluateSegments(ProfileChange.Everything);
+            if (await TryWriteState()) break;
+        }
         logger.LogDebug("Profile {Absorber} absorbed {Other}", Id, otherProfileId);
         return ProfileOutcome.Done(Id, warnings);
     }
@@ -76,24 +120,43 @@ public sealed class ProfileGrain(
     {
         if (S.MergedInto is { } mergedInto) return new SurrenderOutcome(OutcomeKind.Redirect, null, mergedInto, $"{Id} was merged into {mergedInto}");
         if (!S.Exists) return new SurrenderOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} does not exist");
-        if (!planner.Compatible(absorberUniqueIdentities, S.Graph.UniqueIdentities(rules)))
-            return new SurrenderOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} has unique identities that conflict with {absorberId}");
+        if (S.SurrenderingTo is { } surrenderingTo && surrenderingTo != absorberId)
+            return new SurrenderOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} is being merged into {surrenderingTo}");
+        if (S.SurrenderingTo is null)
+        {
+            if (!planner.Compatible(absorberUniqueIdentities, S.Graph.UniqueIdentities(rules)))
+                return new SurrenderOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} has unique identities that conflict with {absorberId}");
+            S.SurrenderingTo = absorberId;
+            if (!await TryWriteState()) return new SurrenderOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} changed in storage; plan again");
+        }
 
+        // Handed over again, unchanged, when an interrupted merge is completed.
         var fragment = new ProfileFragment
         {
             Graph = S.Graph, Events = S.Events, Traits = S.Traits, Stats = S.DroppedStats,
             EventsDropped = S.EventsDropped, LinksDropped = S.LinksDropped,
         };
-        state.State = new ProfileState { MergedInto = absorberId };
-        _stats = null;
-        _keptIds = null;
-        await state.WriteStateAsync();
         return new SurrenderOutcome(OutcomeKind.Done, fragment, null, null);
+    }
+
+    public async Task ConfirmSurrender(string absorberId)
+    {
+        for (var attempt = 0; attempt <= MaxStorageConflictRetries; attempt++)
+        {
+            if (S.MergedInto is not null || S.SurrenderingTo != absorberId) return;
+            LeaveAllSegments();
+            state.State = new ProfileState { MergedInto = absorberId };
+            _stats = null;
+            _keptIds = null;
+            if (await TryWriteState()) return;
+        }
+        throw new InvalidOperationException($"profile {Id}: could not record the merge into {absorberId} under concurrent writers; it completes on the next attempt");
     }
 
     public async Task<ReleaseOutcome> Release(IdentityKey identity, string newOwnerId)
     {
         if (S.MergedInto is { } mergedInto) return new ReleaseOutcome(OutcomeKind.Redirect, null, mergedInto, null);
+        if (S.SurrenderingTo is { } surrenderingTo) return new ReleaseOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} is being merged into {surrenderingTo}");
         if (!S.Graph.Contains(identity)) return new ReleaseOutcome(OutcomeKind.Conflict, null, null, $"{identity} is not in profile {Id}");
         var split = S.Graph.Detach(identity, carryAnonymous: true, rules);
         if (split.Keep.Count == 0) return new ReleaseOutcome(OutcomeKind.Conflict, null, null, $"{identity} is all of profile {Id}");
@@ -103,32 +166,41 @@ public sealed class ProfileGrain(
         S.Graph.RetainOnly(split.Keep);
         await Repoint(moving.Graph.Identities, from: Id, to: newOwnerId);
         _stats = null;
-        await state.WriteStateAsync();
+        await EvaluateSegments(ProfileChange.Everything);
+        if (!await TryWriteState()) return new ReleaseOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} changed in storage; plan again");
         logger.LogInformation("Shared device {Identity} moved from profile {From} to {To}", identity, Id, newOwnerId);
         return new ReleaseOutcome(OutcomeKind.Done, moving, null, null);
     }
 
     public async Task<ProfileOutcome> Adopt(ProfileFragment fragment, string pointedAt)
     {
-        if (S.MergedInto is { } mergedInto) return ProfileOutcome.Redirected(mergedInto);
-        var warnings = new List<string>();
-        TakeIn(fragment, warnings);
-        if (pointedAt != Id) await Repoint(fragment.Graph.Identities, from: pointedAt);
-        await EnforceGraphLimit(warnings);
-        await state.WriteStateAsync();
-        return ProfileOutcome.Done(Id, warnings);
+        for (var attempt = 0; attempt < MaxStorageConflictRetries; attempt++)
+        {
+            if (S.MergedInto is { } mergedInto) return ProfileOutcome.Redirected(mergedInto);
+            // Facts moving here follow this profile's own facts to the absorber.
+            if (S.SurrenderingTo is { } surrenderingTo) return ProfileOutcome.Redirected(surrenderingTo);
+            var warnings = new List<string>();
+            TakeIn(fragment, warnings);
+            if (pointedAt != Id) await Repoint(fragment.Graph.Identities, from: pointedAt);
+            await EnforceGraphLimit(warnings);
+            await EvaluateSegments(ProfileChange.Everything);
+            if (await TryWriteState()) return ProfileOutcome.Done(Id, warnings);
+        }
+        return StorageConflict();
     }
 
     public async Task Initialize(ProfileFragment fragment)
     {
         if (S.Exists || S.MergedInto is not null) throw new InvalidOperationException($"profile {Id} already exists");
         TakeIn(fragment, []);
-        await state.WriteStateAsync();
+        await EvaluateSegments(ProfileChange.Everything);
+        if (!await TryWriteState()) throw new InvalidOperationException($"profile {Id} was created by another writer at the same time");
     }
 
     public async Task<ProfileOutcome> Unlink(IdentityKey identity)
     {
         if (S.MergedInto is { } mergedInto) return ProfileOutcome.Redirected(mergedInto);
+        if (S.SurrenderingTo is { } surrenderingTo) return ProfileOutcome.Conflicted($"profile {Id} is being merged into {surrenderingTo}");
         if (!S.Graph.Contains(identity)) return ProfileOutcome.Conflicted($"{identity} is not in profile {Id}");
         var split = S.Graph.Detach(identity, carryAnonymous: false, rules);
         if (split.Keep.Count == 0) return ProfileOutcome.Done(Id); // a person of one identity: nothing to unlink
@@ -139,14 +211,25 @@ public sealed class ProfileGrain(
         var ids = await SpinOff(parts);
         S.Graph.RetainOnly(split.Keep);
         _stats = null;
-        await state.WriteStateAsync();
+        await EvaluateSegments(ProfileChange.Everything);
+        if (!await TryWriteState()) return ProfileOutcome.Conflicted($"profile {Id} changed in storage; try again");
         logger.LogInformation("Identity {Identity} unlinked from profile {Profile}; now in {New}", identity, Id, ids[0]);
         return ProfileOutcome.Done(ids[0]);
     }
 
     public async Task<ProfileOutcome> SetTraits(IdentityKey source, string traitsJson, DateTimeOffset observedAt, bool claimSource)
     {
+        for (var attempt = 0; attempt < MaxStorageConflictRetries; attempt++)
+        {
+            if (await SetTraitsOnce(source, traitsJson, observedAt, claimSource) is { } outcome) return outcome;
+        }
+        return StorageConflict();
+    }
+
+    private async Task<ProfileOutcome?> SetTraitsOnce(IdentityKey source, string traitsJson, DateTimeOffset observedAt, bool claimSource)
+    {
         if (S.MergedInto is { } mergedInto) return ProfileOutcome.Redirected(mergedInto);
+        if (S.SurrenderingTo is { } surrenderingTo) return ProfileOutcome.Conflicted($"profile {Id} is being merged into {surrenderingTo}");
         if (!S.Graph.Contains(source))
         {
             if (!claimSource) return ProfileOutcome.Conflicted($"{source} is not in profile {Id}");
@@ -157,7 +240,8 @@ public sealed class ProfileGrain(
         }
         if (JsonNode.Parse(traitsJson) is not JsonObject traits) throw new ArgumentException("traits: must be a JSON object");
         S.Traits.Upsert(traits, observedAt, source);
-        await state.WriteStateAsync();
+        await EvaluateSegments(ProfileChange.Traits);
+        if (!await TryWriteState()) return null;
         return ProfileOutcome.Done(Id);
     }
 
@@ -189,6 +273,32 @@ public sealed class ProfileGrain(
             S.LinksDropped);
         return Task.FromResult<(ProfileView?, string?)>((view, null));
     }
+
+    /// <summary>
+    /// Writes the state unless another activation of this profile (possible for a moment after a silo
+    /// dies) wrote first: then the ETag check fails, the newer state is read back, and the caller
+    /// re-applies its change on top of it. A stale state never overwrites a newer one.
+    /// </summary>
+    private async Task<bool> TryWriteState()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+            return true;
+        }
+        catch (InconsistentStateException e)
+        {
+            StorageConflictsCounter.Add(1);
+            logger.LogWarning("Profile {Profile}: storage conflict ({Message}); re-reading and re-applying", Id, e.Message);
+            await state.ReadStateAsync();
+            _stats = null;
+            _keptIds = null;
+            return false;
+        }
+    }
+
+    private ProfileOutcome StorageConflict() =>
+        ProfileOutcome.Conflicted($"profile {Id} kept changing in storage under concurrent writers; plan again");
 
     /// <summary>Stats over every event ever applied: the kept timeline plus what fell off it.</summary>
     private ProfileStats CurrentStats()

@@ -16,6 +16,12 @@ public sealed class ProfileState
     [Id(4)] public ProfileStats DroppedStats { get; set; } = new();
     [Id(5)] public long EventsDropped { get; set; }
     [Id(6)] public long LinksDropped { get; set; }
+    /// <summary>Set while this profile has handed its facts to an absorber that has not confirmed yet; writes wait.</summary>
+    [Id(7)] public string? SurrenderingTo { get; set; }
+    /// <summary>Profiles whose facts this one has taken in, so that completing an interrupted merge never takes them in twice.</summary>
+    [Id(8)] public HashSet<string> Absorbed { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Segment memberships, written with the change that caused them (Id 20 leaves room for the facts above).</summary>
+    [Id(20)] public global::ProfileGrid.Segments.ProfileSegmentState Segments { get; set; } = new();
 
     public bool Exists => Graph.Count > 0;
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ProfileGrid.GraphQL.Apis;
 using ProfileGrid.GraphQL.Profiles;
+using ProfileGrid.GraphQL.Segments;
 using ProfileGrid.GraphQL.Transport;
 using ProfileGrid.Hosting;
 
@@ -25,6 +26,8 @@ public static class ProfileGridApiExtensions
             .AddSystemTextJson()
             .AddGraphTypes(typeof(ProfileGridSchema).Assembly));
         services.AddGraphQLTransport(builder.Configuration);
+        services.AddProfileGridSegmentsApi(builder.Configuration);
+        services.AddProfileGridSegmentSubscriptions(builder.Configuration);
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ProfileGrid.GraphQL.Identity;
 using ProfileGrid.GraphQL.Scalars;
+using ProfileGrid.GraphQL.Segments;
 
 namespace ProfileGrid.GraphQL.Profiles;
 
@@ -35,6 +36,7 @@ public sealed class ProfileType : ObjectGraphType<ProfileView>
         Field<NonNullGraphType<ProfileLimitsType>>("limits")
             .Description("What the profile's limits have left out, so nothing is silently gone.")
             .Resolve(c => c.Source);
+        this.AddProfileSegments();
     }
 }
 

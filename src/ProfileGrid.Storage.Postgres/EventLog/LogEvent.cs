@@ -43,8 +43,15 @@ public enum AppendOutcome
     /// <summary>The event is new and is now durably stored.</summary>
     Appended,
 
-    /// <summary>An event with the same id was already stored (or came earlier in the same append); nothing changed.</summary>
+    /// <summary>An event with the same id was already stored and applied (or came earlier in the same append); nothing changed.</summary>
     Duplicate,
+
+    /// <summary>
+    /// An event with the same id was stored earlier but its application was never confirmed with
+    /// <see cref="PostgresEventLog.MarkAppliedAsync"/>: its writer may have died before updating the
+    /// profile. Nothing was stored; the caller should apply it (idempotently).
+    /// </summary>
+    Pending,
 }
 
 /// <summary>An event read back from the log.</summary>

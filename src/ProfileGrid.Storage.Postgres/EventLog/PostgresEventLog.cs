@@ -19,9 +19,10 @@ namespace ProfileGrid.Storage.Postgres.EventLog;
 /// </para>
 /// <para>
 /// Events are idempotent by id across processes: an id already stored, by this instance or any
-/// other, is answered <see cref="AppendOutcome.Duplicate"/>. If an append fails (the exception is
-/// rethrown to every caller of that flush) or is cancelled, its events may or may not have been
-/// stored; sending them again is always safe.
+/// other, is answered <see cref="AppendOutcome.Duplicate"/>, or <see cref="AppendOutcome.Pending"/>
+/// while its application has not been confirmed with <see cref="MarkAppliedAsync"/>. If an append
+/// fails (the exception is rethrown to every caller of that flush) or is cancelled, its events may
+/// or may not have been stored; sending them again is always safe.
 /// </para>
 /// </remarks>
 public sealed class PostgresEventLog : IAsyncDisposable
@@ -51,8 +52,29 @@ public sealed class PostgresEventLog : IAsyncDisposable
               FROM appended
              CROSS JOIN LATERAL jsonb_to_recordset(appended.identities) AS carried(namespace text, value text)
             ON CONFLICT DO NOTHING
+        ),
+        marked AS (
+            INSERT INTO profilegrid_unapplied_events (event_id, received_at)
+            SELECT event_id, @received_at FROM appended
         )
-        SELECT event_id FROM appended;
+        SELECT event_id, true FROM appended
+        UNION ALL
+        SELECT u.event_id, false
+          FROM profilegrid_unapplied_events u
+          JOIN input ON input.event_id = u.event_id;
+        """;
+
+    private const string MarkAppliedSql = """
+        DELETE FROM profilegrid_unapplied_events WHERE event_id = ANY(@event_ids);
+        """;
+
+    private const string ReadUnappliedSql = $"""
+        SELECT {SelectColumns}
+          FROM profilegrid_unapplied_events u
+          JOIN profilegrid_events e ON e.event_id = u.event_id
+         WHERE u.received_at < @received_before
+         ORDER BY e.sequence
+         LIMIT @limit;
         """;
 
     private const string SelectColumns =
@@ -213,6 +235,46 @@ public sealed class PostgresEventLog : IAsyncDisposable
     }
 
     /// <summary>
+    /// Records that the events' effects (their profiles) are durably written, so that a later
+    /// append of the same ids is a plain <see cref="AppendOutcome.Duplicate"/> and the recovery pass
+    /// leaves them alone. Losing this call (a crash) is harmless: the events are applied once more,
+    /// which appliers must tolerate.
+    /// </summary>
+    public async Task MarkAppliedAsync(IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(eventIds);
+        if (eventIds.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = dataSource.CreateCommand(MarkAppliedSql);
+        command.Parameters.Add(new NpgsqlParameter<string[]>("event_ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. eventIds] });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Events stored before <paramref name="receivedBefore"/> whose application was never confirmed
+    /// with <see cref="MarkAppliedAsync"/> (their silo died, or applying them failed), oldest first,
+    /// at most <paramref name="limit"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadUnappliedAsync(DateTimeOffset receivedBefore, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var events = new List<StoredEvent>();
+        await using var command = dataSource.CreateCommand(ReadUnappliedSql);
+        command.Parameters.Add(new NpgsqlParameter<DateTime>("received_before", NpgsqlDbType.TimestampTz) { TypedValue = receivedBefore.UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = limit });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(ReadStoredEvent(reader));
+        }
+
+        return events;
+    }
+
+    /// <summary>
     /// Stops accepting appends, writes those already queued, and waits for the writer to finish.
     /// </summary>
     public async ValueTask DisposeAsync()
@@ -266,9 +328,10 @@ public sealed class PostgresEventLog : IAsyncDisposable
         }
 
         HashSet<string> stored;
+        HashSet<string> unapplied;
         try
         {
-            stored = await WriteWithRetryAsync(rows).ConfigureAwait(false);
+            (stored, unapplied) = await WriteWithRetryAsync(rows).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -292,7 +355,10 @@ public sealed class PostgresEventLog : IAsyncDisposable
             for (var i = 0; i < outcomes.Length; i++)
             {
                 var id = pending.Events[i].EventId;
-                outcomes[i] = stored.Contains(id) && answered.Add(id) ? AppendOutcome.Appended : AppendOutcome.Duplicate;
+                outcomes[i] = !answered.Add(id) ? AppendOutcome.Duplicate
+                    : stored.Contains(id) ? AppendOutcome.Appended
+                    : unapplied.Contains(id) ? AppendOutcome.Pending
+                    : AppendOutcome.Duplicate;
                 duplicates += outcomes[i] == AppendOutcome.Duplicate ? 1 : 0;
             }
 
@@ -302,7 +368,7 @@ public sealed class PostgresEventLog : IAsyncDisposable
         Interlocked.Add(ref duplicatesDetected, duplicates);
     }
 
-    private async Task<HashSet<string>> WriteWithRetryAsync(List<LogEvent> rows)
+    private async Task<(HashSet<string> Stored, HashSet<string> Pending)> WriteWithRetryAsync(List<LogEvent> rows)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -317,7 +383,7 @@ public sealed class PostgresEventLog : IAsyncDisposable
         }
     }
 
-    private async Task<HashSet<string>> WriteAsync(List<LogEvent> rows)
+    private async Task<(HashSet<string> Stored, HashSet<string> Pending)> WriteAsync(List<LogEvent> rows)
     {
         var count = rows.Count;
         var eventIds = new string[count];
@@ -358,13 +424,14 @@ public sealed class PostgresEventLog : IAsyncDisposable
         parameters.Add(new NpgsqlParameter<DateTime>("received_at", NpgsqlDbType.TimestampTz) { TypedValue = options.TimeProvider.GetUtcNow().UtcDateTime });
 
         var stored = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new HashSet<string>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
         while (await reader.ReadAsync().ConfigureAwait(false))
         {
-            stored.Add(reader.GetString(0));
+            (reader.GetBoolean(1) ? stored : pending).Add(reader.GetString(0));
         }
 
-        return stored;
+        return (stored, pending);
     }
 
     private static string IdentitiesToJson(IReadOnlyList<EventIdentity> identities, ArrayBufferWriter<byte> buffer)

@@ -47,6 +47,7 @@ public sealed class PostgresEventLogTests(PostgresServerFixture postgres) : ICla
         await using (var first = PostgresEventLog.Create(connectionString))
         {
             await first.AppendAsync([Event("e-1", "pageView"), Event("e-2", "pageView")]);
+            await first.MarkAppliedAsync(["e-1", "e-2"]);
         }
 
         await using var second = PostgresEventLog.Create(connectionString);
@@ -56,6 +57,30 @@ public sealed class PostgresEventLogTests(PostgresServerFixture postgres) : ICla
         Assert.Equal(3L, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_events"));
         Assert.Equal("pageView", await Sql.ScalarAsync<string>(connectionString, "SELECT type FROM profilegrid_events WHERE event_id = 'e-1'"));
         Assert.Equal(new EventLogStatistics(1, 0, 1, 3), second.Statistics);
+    }
+
+    [PostgresFact]
+    public async Task An_event_stored_but_never_marked_applied_is_answered_pending_until_it_is()
+    {
+        var connectionString = await CreateDatabaseAsync();
+        var clock = new MutableClock(Monday);
+        await using var log = PostgresEventLog.Create(connectionString, new PostgresEventLogOptions { TimeProvider = clock });
+        await log.AppendAsync([Event("applied", "pageView"), Event("crashed", "pageView")]);
+        await log.MarkAppliedAsync(["applied"]);
+        clock.Now = Monday.AddMinutes(1);
+
+        var resent = await log.AppendAsync([Event("crashed", "pageView"), Event("applied", "pageView"), Event("crashed", "pageView")]);
+        var unappliedNow = await log.ReadUnappliedAsync(Monday.AddSeconds(30), limit: 10);
+        var unappliedBefore = await log.ReadUnappliedAsync(Monday, limit: 10);
+        await log.MarkAppliedAsync(["crashed"]);
+        var afterMark = await log.AppendAsync([Event("crashed", "pageView")]);
+
+        Assert.Equal([AppendOutcome.Pending, AppendOutcome.Duplicate, AppendOutcome.Duplicate], resent);
+        Assert.Equal(["crashed"], unappliedNow.Select(stored => stored.Event.EventId));
+        Assert.Empty(unappliedBefore);
+        Assert.Equal([AppendOutcome.Duplicate], afterMark);
+        Assert.Equal(2L, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_events"));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_unapplied_events"));
     }
 
     [PostgresFact]
@@ -191,5 +216,12 @@ public sealed class PostgresEventLogTests(PostgresServerFixture postgres) : ICla
         }
 
         return list;
+    }
+
+    private sealed class MutableClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 }

@@ -18,9 +18,9 @@ public sealed class PostgresSchemaMigratorTests(PostgresServerFixture postgres) 
     {
         var migrations = PostgresSchemaMigrator.Migrations;
 
-        Assert.Equal([1, 2, 3, 4, 5], migrations.Select(m => m.Version));
+        Assert.Equal([1, 2, 3, 4, 5, 6], migrations.Select(m => m.Version));
         Assert.Equal(
-            ["orleans_main", "orleans_clustering", "orleans_persistence", "orleans_reminders", "profilegrid_event_log"],
+            ["orleans_main", "orleans_clustering", "orleans_persistence", "orleans_reminders", "profilegrid_event_log", "profilegrid_unapplied_events"],
             migrations.Select(m => m.Name));
         Assert.All(migrations, m => Assert.Equal(64, m.Checksum.Length));
     }
@@ -36,7 +36,7 @@ public sealed class PostgresSchemaMigratorTests(PostgresServerFixture postgres) 
 
         Assert.Equal(PostgresSchemaMigrator.Migrations.Count, first.Count);
         Assert.Empty(second);
-        Assert.Equal([1, 2, 3, 4, 5], await Sql.ColumnAsync<int>(connectionString, "SELECT version FROM profilegrid_schema_version ORDER BY version"));
+        Assert.Equal([1, 2, 3, 4, 5, 6], await Sql.ColumnAsync<int>(connectionString, "SELECT version FROM profilegrid_schema_version ORDER BY version"));
         Assert.Equal(
             OrleansQueryKeys.Order(StringComparer.Ordinal),
             await Sql.ColumnAsync<string>(connectionString, "SELECT QueryKey FROM OrleansQuery ORDER BY QueryKey COLLATE \"C\""));
@@ -52,7 +52,7 @@ public sealed class PostgresSchemaMigratorTests(PostgresServerFixture postgres) 
 
         Assert.Equal(PostgresSchemaMigrator.Migrations.Count, results.Sum(applied => applied.Count));
         Assert.Equal(
-            [1, 2, 3, 4, 5],
+            [1, 2, 3, 4, 5, 6],
             await Sql.ColumnAsync<int>(connectionString, "SELECT version FROM profilegrid_schema_version ORDER BY version"));
     }
 
@@ -64,7 +64,7 @@ public sealed class PostgresSchemaMigratorTests(PostgresServerFixture postgres) 
         var applied = await new PostgresSchemaMigrator(connectionString).MigrateAsync();
 
         Assert.Equal(PostgresSchemaMigrator.Migrations.Count, applied.Count);
-        Assert.Equal(5L, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_schema_version"));
+        Assert.Equal(6L, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_schema_version"));
     }
 
     [PostgresFact]

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ProfileGrid.Segments;
+
+namespace ProfileGrid.Hosting;
+
+public static class ProfileGridSegmentsExtensions
+{
+    /// <summary>
+    /// Live segmentation on a silo: options from <c>ProfileGrid:Segments</c>, the silo's catalogue cache, a
+    /// publisher that drops changes unless subscriptions registered a real one, and a reminder service for
+    /// time windows (in memory unless durable storage registered one, before or after this call).
+    /// </summary>
+    public static ISiloBuilder AddProfileGridSegments(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        silo.Services.AddOptions<SegmentOptions>().Bind(configuration.GetSection(SegmentOptions.Section));
+        silo.Services.TryAddSingleton<SegmentCatalogCache>();
+        silo.Services.TryAddSingleton<ISegmentChangePublisher, NoSegmentChangePublisher>();
+        if (!silo.Services.Any(s => s.ServiceType == typeof(IReminderTable)))
+            silo.UseInMemoryReminderService();
+        return silo;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+using ProfileGrid.Ingestion;
+using ProfileGrid.Storage;
+using ProfileGrid.Storage.Postgres;
+using ProfileGrid.Storage.Postgres.EventLog;
+using ProfileGrid.Storage.Postgres.Hosting;
+using ProfileGrid.Storage.Postgres.Schema;
+
+namespace ProfileGrid.Hosting;
+
+public static class ProfileGridStorageExtensions
+{
+    /// <summary>
+    /// Clustering and storage as the configuration says (<see cref="ProfileGridStorageSettings"/>):
+    /// <c>InMemory</c> is one silo on localhost with in-process state; <c>Postgres</c> is membership,
+    /// grain state, reminders and the event log in PostgreSQL, with this silo reachable at
+    /// <c>ProfileGrid:AdvertisedIP</c>. A bad value stops the silo at start, naming the key.
+    /// </summary>
+    public static ISiloBuilder UseProfileGridStorage(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var settings = ProfileGridStorageSettings.FromConfiguration(configuration);
+        if (settings.Mode == StorageMode.InMemory)
+        {
+            // ProfileGrid:PrimarySiloPort joins the localhost silo listening there (two silos on one machine, the tests).
+            var primarySiloPort = configuration.GetValue<int?>("ProfileGrid:PrimarySiloPort");
+            var primary = primarySiloPort is int port ? new IPEndPoint(IPAddress.Loopback, port) : null;
+            return silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, primary, settings.ServiceId, settings.ClusterId);
+        }
+
+        var connectionString = settings.ConnectionString!;
+        silo.Configure<ClusterOptions>(options =>
+        {
+            options.ClusterId = settings.ClusterId;
+            options.ServiceId = settings.ServiceId;
+        });
+        // Loopback is a laptop or a test: listen there only. Any other address (a container, a node):
+        // listen on every interface and advertise that one.
+        silo.ConfigureEndpoints(settings.AdvertisedIP, settings.SiloPort, settings.GatewayPort,
+            listenOnAnyHostAddress: !IPAddress.IsLoopback(settings.AdvertisedIP));
+        silo.UseAdoNetClustering(options =>
+        {
+            options.Invariant = OrleansAdoNet.Invariant;
+            options.ConnectionString = connectionString;
+        });
+        return silo.AddProfileGridPostgresStorage(connectionString, configuration);
+    }
+
+    /// <summary>
+    /// Everything a silo keeps in PostgreSQL except membership: the schema (created or upgraded before
+    /// the silo starts; silos starting together are serialised by an advisory lock), grain state with
+    /// ETags, reminders, and the durable event journal with its recovery pass. Separate from
+    /// clustering so that test clusters, which choose their own endpoints, can use it.
+    /// </summary>
+    public static ISiloBuilder AddProfileGridPostgresStorage(this ISiloBuilder silo, string connectionString, IConfiguration configuration)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
+            new MigrateSchemaAtStart(connectionString, sp.GetRequiredService<ILogger<MigrateSchemaAtStart>>()));
+        // Grain state is derived: what makes an acknowledged event durable is the event log, committed
+        // synchronously, and its "not yet applied" marker, deleted (synchronously) only after the
+        // profile write. PostgreSQL's WAL is ordered, so that delete being durable makes every earlier
+        // grain write durable too; a grain write lost to a database crash is re-applied from the log.
+        // So grain state commits without waiting for the disk, unless configured otherwise.
+        var grainStateConnectionString = configuration.GetValue(GrainStateSynchronousCommitKey, false)
+            ? WithPoolCap(new Npgsql.NpgsqlConnectionStringBuilder(connectionString), GrainStatePoolSize)
+            : WithoutSynchronousCommit(connectionString);
+        // Orleans' own serializer, not the JSON default: state types keep private fields marked [Id]
+        // (the identity graph, the trait set) that a JSON serializer would silently drop.
+        silo.AddAdoNetGrainStorage(ProfileGridStorage.Name, (OptionsBuilder<AdoNetGrainStorageOptions> options) => options.Configure<Serializer>((o, serializer) =>
+        {
+            o.Invariant = OrleansAdoNet.Invariant;
+            o.ConnectionString = grainStateConnectionString;
+            o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+        }));
+        silo.UseAdoNetReminderService(options =>
+        {
+            options.Invariant = OrleansAdoNet.Invariant;
+            options.ConnectionString = connectionString;
+        });
+
+        silo.Services.AddOptions<EventRecoveryOptions>().Bind(configuration.GetSection(EventRecoveryOptions.Section));
+        var eventLogConnectionString = WithPoolCap(new Npgsql.NpgsqlConnectionStringBuilder(connectionString), EventLogPoolSize);
+        silo.Services.TryAddSingleton(sp => PostgresEventLog.Create(eventLogConnectionString, logger: sp.GetRequiredService<ILogger<PostgresEventLog>>()));
+        silo.Services.TryAddSingleton<PostgresEventJournal>();
+        silo.Services.RemoveAll<IEventJournal>();
+        silo.Services.AddSingleton<IEventJournal>(sp => sp.GetRequiredService<PostgresEventJournal>());
+        silo.Services.TryAddSingleton<EventRecovery>();
+        silo.Services.TryAddSingleton<ProfileRebuilder>();
+        silo.Services.AddHostedService<EventRecoveryService>();
+        return silo;
+    }
+
+    /// <summary>
+    /// <c>true</c> makes every grain state write wait for PostgreSQL's disk flush (<c>synchronous_commit</c>);
+    /// default <c>false</c>, see <see cref="AddProfileGridPostgresStorage"/>. The event log always waits.
+    /// </summary>
+    public const string GrainStateSynchronousCommitKey = "ProfileGrid:Postgres:GrainStateSynchronousCommit";
+
+    private static string WithoutSynchronousCommit(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? "-c synchronous_commit=off" : builder.Options + " -c synchronous_commit=off";
+        return WithPoolCap(builder, GrainStatePoolSize);
+    }
+
+    /// <summary>
+    /// Each silo keeps three pools (grain state, the event log, membership and reminders); capped so
+    /// that a few silos stay under PostgreSQL's default of 100 connections. A <c>Maximum Pool Size</c>
+    /// in the configured connection string wins.
+    /// </summary>
+    private static string WithPoolCap(Npgsql.NpgsqlConnectionStringBuilder builder, int cap)
+    {
+        if (!builder.ContainsKey("Maximum Pool Size")) builder.MaxPoolSize = cap;
+        return builder.ConnectionString;
+    }
+
+    private const int GrainStatePoolSize = 16;
+    private const int EventLogPoolSize = 4;
+
+    /// <summary>Brings the schema up to date as the silo's first start-up step, before membership or storage run a query.</summary>
+    private sealed class MigrateSchemaAtStart(string connectionString, ILogger<MigrateSchemaAtStart> logger) : ILifecycleParticipant<ISiloLifecycle>
+    {
+        public void Participate(ISiloLifecycle lifecycle) =>
+            lifecycle.Subscribe(nameof(MigrateSchemaAtStart), ServiceLifecycleStage.First, async cancellationToken =>
+            {
+                var applied = await new PostgresSchemaMigrator(connectionString).MigrateAsync(cancellationToken);
+                logger.LogInformation("PostgreSQL schema up to date ({Applied} script(s) applied now)", applied.Count);
+            });
+    }
+}

@@ -1,0 +1,57 @@
+namespace ProfileGrid.Ingestion;
+
+/// <summary>What applying a set of events did.</summary>
+/// <param name="Applied">Ids of the events now in their profiles.</param>
+/// <param name="Failed">Events that could not be applied, with the position they were given at and why.</param>
+/// <param name="Warnings">Limits hit and links skipped while applying, by position.</param>
+public sealed record ApplyReport(
+    IReadOnlyList<string> Applied,
+    IReadOnlyList<RejectedEvent> Failed,
+    IReadOnlyList<IngestWarning> Warnings);
+
+/// <summary>
+/// Applies recorded events to profiles: events that share their strongest identity in order of their
+/// timestamps, the others in parallel. Used by live ingestion and by the recovery pass alike.
+/// </summary>
+public sealed class EventApplier(StitchCoordinator coordinator, ILogger<EventApplier> logger)
+{
+    /// <summary>Groups of events stitched at the same time.</summary>
+    public const int MaxParallelGroups = 64;
+
+    public async Task<ApplyReport> Apply(IReadOnlyList<(int Index, CustomerEvent Event)> events)
+    {
+        var applied = new List<string>(events.Count);
+        var failed = new List<RejectedEvent>();
+        var warnings = new List<IngestWarning>();
+        var groups = events.GroupBy(v => coordinator.PrimaryOf(v.Event)).ToList();
+        await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelGroups }, async (group, _) =>
+        {
+            foreach (var (index, e) in group.OrderBy(v => v.Event.Timestamp))
+            {
+                StitchResult result;
+                try
+                {
+                    result = await coordinator.Stitch(e);
+                }
+                catch (Exception ex)
+                {
+                    logger.LogError(ex, "Event {EventId} failed", e.Id);
+                    result = new StitchResult(false, null, [], $"internal error: {ex.Message}");
+                }
+                lock (applied)
+                {
+                    if (result.Succeeded)
+                    {
+                        applied.Add(e.Id);
+                        warnings.AddRange(result.Warnings.Select(w => new IngestWarning(index, e.Id, w)));
+                    }
+                    else
+                    {
+                        failed.Add(new RejectedEvent(index, e.Id, result.Error!));
+                    }
+                }
+            }
+        });
+        return new ApplyReport(applied, failed, warnings);
+    }
+}

@@ -1,0 +1,28 @@
+namespace ProfileGrid.Ingestion;
+
+/// <summary>
+/// The embedded default's journal: event ids claimed in <see cref="EventIdShardGrain"/>s, kept as
+/// long as the process lives. Nothing is stored beyond the profiles themselves.
+/// </summary>
+public sealed class GrainEventJournal(IGrainFactory grains) : IEventJournal
+{
+    public async Task<IReadOnlyList<JournalAnswer>> Record(IReadOnlyList<CustomerEvent> events)
+    {
+        var answers = new JournalAnswer[events.Count];
+        var byShard = Enumerable.Range(0, events.Count).GroupBy(i => EventIdShardGrain.ShardOf(events[i].Id)).ToList();
+        await Task.WhenAll(byShard.Select(async shard =>
+        {
+            var indexes = shard.ToArray();
+            var isNew = await grains.GetGrain<IEventIdShardGrain>(shard.Key).TryClaim([.. indexes.Select(i => events[i].Id)]);
+            for (var n = 0; n < indexes.Length; n++)
+                answers[indexes[n]] = new JournalAnswer(isNew[n] ? JournalOutcome.Apply : JournalOutcome.Duplicate);
+        }));
+        return answers;
+    }
+
+    public Task Applied(IReadOnlyList<string> eventIds) => Task.CompletedTask;
+
+    public Task Failed(IReadOnlyList<string> eventIds) =>
+        Task.WhenAll(eventIds.GroupBy(EventIdShardGrain.ShardOf)
+            .Select(shard => grains.GetGrain<IEventIdShardGrain>(shard.Key).Release([.. shard])));
+}

@@ -1,0 +1,34 @@
+namespace ProfileGrid.Ingestion;
+
+/// <summary>What the journal says about one event offered to it.</summary>
+public enum JournalOutcome
+{
+    /// <summary>Stored (durably, where the storage is durable) and not yet applied: apply it now.</summary>
+    Apply,
+
+    /// <summary>Seen and applied before: nothing to do.</summary>
+    Duplicate,
+
+    /// <summary>The storage refused it; <see cref="JournalAnswer.Reason"/> says why.</summary>
+    Rejected,
+}
+
+/// <summary>The journal's answer for one event.</summary>
+public readonly record struct JournalAnswer(JournalOutcome Outcome, string? Reason = null);
+
+/// <summary>
+/// Where ingestion records the facts and learns which events are new: idempotency by event id, for
+/// ever. An event is recorded before it is applied to profiles and before the caller is answered,
+/// so with durable storage an acknowledged event survives any crash.
+/// </summary>
+public interface IEventJournal
+{
+    /// <summary>Records the events and answers, per event (same order), whether it must be applied.</summary>
+    Task<IReadOnlyList<JournalAnswer>> Record(IReadOnlyList<CustomerEvent> events);
+
+    /// <summary>The events' profiles are written: a re-send of them is a duplicate from now on.</summary>
+    Task Applied(IReadOnlyList<string> eventIds);
+
+    /// <summary>Applying the events failed: a re-send must apply them, not be taken for a duplicate.</summary>
+    Task Failed(IReadOnlyList<string> eventIds);
+}

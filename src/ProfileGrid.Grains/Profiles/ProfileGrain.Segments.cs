@@ -1,0 +1,193 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ProfileGrid.Segments;
+
+namespace ProfileGrid.Profiles;
+
+/// <summary>
+/// The segment side of the profile grain. Every changing method calls <see cref="EvaluateSegments"/> (or
+/// <see cref="LeaveAllSegments"/> when merged away) just before it writes its state, so the new memberships are
+/// stored in the same write as the change; once the call has written, <see cref="Invoke"/> hands the changes to
+/// the audiences and the <see cref="ISegmentChangePublisher"/>, in sequence order, before the caller gets its answer.
+/// </summary>
+public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, IIncomingGrainCallFilter
+{
+    private const string SegmentReminderName = "segments-time";
+    private static readonly TimeSpan LongestReminderWait = TimeSpan.FromDays(30);
+    private MembershipDelta? _pendingSegments;
+    private bool _segmentsEvaluated;
+    private bool _leaveDirectory;
+    private ProfileSegmentSubject? _segmentSubject;
+    private DateTimeOffset? _reminderAt;
+
+    private SegmentCatalogCache CatalogCache => ServiceProvider.GetRequiredService<SegmentCatalogCache>();
+    private SegmentOptions SegmentSettings => ServiceProvider.GetRequiredService<IOptions<SegmentOptions>>().Value;
+
+    public Task<(ImmutableArray<SegmentMembership> Memberships, string? MergedInto)> GetSegments()
+    {
+        if (S.MergedInto is { } mergedInto) return Task.FromResult((ImmutableArray<SegmentMembership>.Empty, (string?)mergedInto));
+        return GetSegmentsCore();
+
+        async Task<(ImmutableArray<SegmentMembership>, string?)> GetSegmentsCore()
+        {
+            var catalog = await CatalogCache.Get();
+            var memberships = S.Segments.Entries
+                .Where(kv => kv.Value.Status is not null && catalog.Catalog.Contains(kv.Key))
+                .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+                .Select(kv => new SegmentMembership(kv.Key, kv.Value.Status!.Value, kv.Value.Since))
+                .ToImmutableArray();
+            return (memberships, null);
+        }
+    }
+
+    public async Task<(ProfileSegmentExplanation? Explanation, string? MergedInto)> ExplainSegment(string segmentId)
+    {
+        if (S.MergedInto is { } mergedInto) return (null, mergedInto);
+        if (!S.Exists) return (null, null);
+        var catalog = await CatalogCache.Get();
+        if (!catalog.Catalog.TryGetSegment(segmentId, out var segment)) return (null, null);
+        var now = time.GetUtcNow();
+        var explanation = segment.Explain(Subject(now), now);
+        return (new ProfileSegmentExplanation(segmentId, Id, explanation.Result,
+            [.. explanation.Conditions.Select(c => new SegmentConditionOutcome(c.Source, c.Line, c.Column, c.Value, c.Held, c.Negated))],
+            now), null);
+    }
+
+    public async Task RefreshSegments(long catalogVersion)
+    {
+        if (S.MergedInto is not null || !S.Exists) return;
+        var catalog = await CatalogCache.AtLeast(catalogVersion);
+        if (catalog.Version <= S.Segments.CatalogVersion) return;
+        await EvaluateSegments(ProfileChange.Time);
+        await state.WriteStateAsync();
+        await FlushSegments();
+    }
+
+    public async Task<DateTimeOffset?> CheckSegmentTime()
+    {
+        if (S.MergedInto is not null || !S.Exists) return null;
+        await EvaluateSegments(ProfileChange.Time);
+        await state.WriteStateAsync();
+        await FlushSegments();
+        return S.Segments.NextTimeCheck();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != SegmentReminderName) return;
+        _reminderAt = null; // this one has fired; CheckSegmentTime arms the next
+        if (await CheckSegmentTime() is null)
+        {
+            try
+            {
+                if (await this.GetReminder(SegmentReminderName) is { } reminder) await this.UnregisterReminder(reminder);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Profile {Profile}: could not unregister its segment time reminder", Id);
+            }
+        }
+    }
+
+    /// <summary>After a call has written its state: publish what it changed, before the caller is answered.</summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        catch
+        {
+            // Nothing was acknowledged; what the failed call evaluated is not published.
+            _pendingSegments = null;
+            _segmentsEvaluated = false;
+            _leaveDirectory = false;
+            throw;
+        }
+        await FlushSegments();
+    }
+
+    /// <summary>Re-evaluates the segments <paramref name="change"/> can affect; call just before the state is written.</summary>
+    private async Task EvaluateSegments(ProfileChange change)
+    {
+        if (S.MergedInto is not null || !S.Exists) return;
+        var memberships = S.Segments;
+        if (!memberships.InDirectory)
+        {
+            // Before the write: a profile that exists is always in the directory, so batch evaluation reaches it.
+            await GrainFactory.GetGrain<IProfileDirectoryGrain>(SegmentShards.Of(Id, SegmentSettings.DirectoryShards)).Register(Id);
+            memberships.InDirectory = true;
+        }
+        var catalog = await CatalogCache.Get();
+        if (catalog.Version < memberships.CatalogVersion) catalog = await CatalogCache.AtLeast(memberships.CatalogVersion);
+        if (S.EventsDropped != memberships.EventsDroppedSeen || S.LinksDropped != memberships.LinksDroppedSeen) change = ProfileChange.Everything;
+        var identitiesChanged = S.Graph.Count != memberships.IdentitiesSeen;
+        memberships.EventsDroppedSeen = S.EventsDropped;
+        memberships.LinksDroppedSeen = S.LinksDropped;
+        memberships.IdentitiesSeen = S.Graph.Count;
+
+        var now = time.GetUtcNow();
+        var delta = MembershipEvaluator.Evaluate(Id, memberships, catalog, Subject(now), change, identitiesChanged, now);
+        (_pendingSegments ??= MembershipDelta.None()).Add(delta);
+        _segmentsEvaluated = true;
+    }
+
+    /// <summary>This profile is being merged away: it exits every segment. Call before its state is replaced.</summary>
+    private void LeaveAllSegments()
+    {
+        var delta = MembershipEvaluator.LeaveAll(Id, S.Segments, time.GetUtcNow());
+        (_pendingSegments ??= MembershipDelta.None()).Add(delta);
+        _leaveDirectory = S.Segments.InDirectory;
+        _segmentsEvaluated = true;
+    }
+
+    private ProfileSegmentSubject Subject(DateTimeOffset now) =>
+        (_segmentSubject ??= new ProfileSegmentSubject()).Reset(S, CurrentStats(), now);
+
+    private async Task FlushSegments()
+    {
+        if (!_segmentsEvaluated) return;
+        var delta = _pendingSegments ?? MembershipDelta.None();
+        var leave = _leaveDirectory;
+        _pendingSegments = null;
+        _segmentsEvaluated = false;
+        _leaveDirectory = false;
+
+        if (!delta.IsEmpty)
+        {
+            var shards = SegmentSettings.AudienceShards;
+            var final = new Dictionary<string, bool>(StringComparer.Ordinal);
+            foreach (var id in delta.Reasserted) final[id] = true;
+            foreach (var change in delta.Changes) final[change.SegmentId] = change.Status == MembershipChangeStatus.Entered;
+            var shard = SegmentShards.Of(Id, shards);
+            await Task.WhenAll(final.Select(kv => GrainFactory.GetGrain<ISegmentAudienceGrain>(SegmentShards.AudienceKey(kv.Key, shard))
+                .Apply(kv.Value ? [Id] : [], kv.Value ? [] : [Id])));
+            if (delta.Changes.Count > 0) await ServiceProvider.GetRequiredService<ISegmentChangePublisher>().Publish(delta.Changes);
+        }
+        if (leave)
+            await GrainFactory.GetGrain<IProfileDirectoryGrain>(SegmentShards.Of(Id, SegmentSettings.DirectoryShards)).Unregister(Id);
+        await ScheduleSegmentReminder();
+    }
+
+    /// <summary>
+    /// Arms the durable reminder for the earliest window that may flip. It is only moved earlier: one that fires
+    /// early finds nothing due and arms the next, so a busy profile does not rewrite its reminder on every event.
+    /// </summary>
+    private async Task ScheduleSegmentReminder()
+    {
+        var next = S.MergedInto is null ? S.Segments.NextTimeCheck() : null;
+        if (next is null || (_reminderAt is { } armed && armed <= next)) return;
+        var wait = next.Value - time.GetUtcNow();
+        if (wait < TimeSpan.FromSeconds(1)) wait = TimeSpan.FromSeconds(1);
+        if (wait > LongestReminderWait) wait = LongestReminderWait;
+        try
+        {
+            await this.RegisterOrUpdateReminder(SegmentReminderName, wait, TimeSpan.FromHours(1));
+            _reminderAt = next;
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Profile {Profile}: could not arm its segment time reminder for {At}", Id, next);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+namespace ProfileGrid.Segments;
+
+/// <summary>What one evaluation pass changed.</summary>
+/// <param name="Changes">Entered / exited, in sequence order.</param>
+/// <param name="Reasserted">Segments (re)defined since the last pass that the person is still in: their audiences are told again, idempotently.</param>
+public sealed record MembershipDelta(List<SegmentMembershipChange> Changes, List<string> Reasserted)
+{
+    public static MembershipDelta None() => new([], []);
+    public bool IsEmpty => Changes.Count == 0 && Reasserted.Count == 0;
+
+    /// <summary>
+    /// Appends a later pass. A pass that re-ran after a lost storage race starts again from the stored sequence:
+    /// its changes replace the unwritten ones with the same or higher sequence numbers.
+    /// </summary>
+    public void Add(MembershipDelta other)
+    {
+        if (other.Changes.Count > 0)
+        {
+            var first = other.Changes[0].Sequence;
+            Changes.RemoveAll(c => c.Sequence >= first);
+        }
+        Changes.AddRange(other.Changes);
+        foreach (var id in other.Reasserted)
+            if (!Reasserted.Contains(id)) Reasserted.Add(id);
+    }
+}
+
+/// <summary>
+/// Brings a profile's memberships up to date with one change. Evaluates, in the catalogue's order, every
+/// segment that the change can affect (by <see cref="SegmentDependencies"/>), that was defined since the last
+/// pass, whose time window is due, or that references a segment whose membership just changed; so a person is
+/// never left in contradictory segments.
+/// </summary>
+public static class MembershipEvaluator
+{
+    public static MembershipDelta Evaluate(
+        string profileId, ProfileSegmentState state, LoadedCatalog catalog, ISegmentSubject subject,
+        ProfileChange change, bool identitiesChanged, DateTimeOffset now)
+    {
+        var delta = MembershipDelta.None();
+        var flipped = new HashSet<string>(StringComparer.Ordinal);
+        var segments = catalog.Catalog;
+        foreach (var id in segments.EvaluationOrder)
+        {
+            var segment = segments[id];
+            state.Entries.TryGetValue(id, out var entry);
+            var redefined = catalog.Definitions[id].Revision > state.CatalogVersion;
+            var due = entry?.NextChange is { } next && next <= now;
+            var referencesFlipped = flipped.Count > 0 && segment.Dependencies.SegmentIds.Overlaps(flipped);
+            if (!redefined && !due && !referencesFlipped && !change.Affects(segment.Dependencies, identitiesChanged)) continue;
+
+            var result = segment.EvaluateWithNextChange(subject, now);
+            var wasMember = entry?.Status == MembershipStatus.Realized;
+            if (result.IsMember != wasMember)
+            {
+                entry ??= state.Entries[id] = new MembershipEntry();
+                entry.Status = result.IsMember ? MembershipStatus.Realized : MembershipStatus.Exited;
+                entry.Since = now;
+                flipped.Add(id);
+                delta.Changes.Add(new SegmentMembershipChange(
+                    id, profileId, result.IsMember ? MembershipChangeStatus.Entered : MembershipChangeStatus.Exited, now, ++state.Sequence));
+            }
+            else if (redefined && result.IsMember)
+            {
+                delta.Reasserted.Add(id);
+            }
+
+            if (entry is not null) entry.NextChange = result.NextTimeChange;
+            else if (result.NextTimeChange is { } at) state.Entries[id] = new MembershipEntry { NextChange = at };
+            if (entry is { Status: null, NextChange: null }) state.Entries.Remove(id);
+        }
+
+        // Deleted segments: forget them (their audiences were cleared by the registry).
+        if (catalog.Version >= state.CatalogVersion)
+            foreach (var gone in state.Entries.Keys.Where(id => !segments.Contains(id)).ToList()) state.Entries.Remove(gone);
+        state.CatalogVersion = Math.Max(state.CatalogVersion, catalog.Version);
+        return delta;
+    }
+
+    /// <summary>The profile was merged away: it leaves every segment it was in.</summary>
+    public static MembershipDelta LeaveAll(string profileId, ProfileSegmentState state, DateTimeOffset now)
+    {
+        var delta = MembershipDelta.None();
+        foreach (var (id, entry) in state.Entries.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (entry.Status != MembershipStatus.Realized) continue;
+            entry.Status = MembershipStatus.Exited;
+            entry.Since = now;
+            delta.Changes.Add(new SegmentMembershipChange(id, profileId, MembershipChangeStatus.Exited, now, ++state.Sequence));
+        }
+        foreach (var entry in state.Entries.Values) entry.NextChange = null;
+        return delta;
+    }
+}

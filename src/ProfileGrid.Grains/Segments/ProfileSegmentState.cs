@@ -1,0 +1,44 @@
+namespace ProfileGrid.Segments;
+
+/// <summary>One person's standing in one segment.</summary>
+[GenerateSerializer]
+public sealed class MembershipEntry
+{
+    /// <summary>Null while the person has never been in the segment (the entry then only carries <see cref="NextChange"/>).</summary>
+    [Id(0)] public MembershipStatus? Status { get; set; }
+    [Id(1)] public DateTimeOffset Since { get; set; }
+    /// <summary>When time alone may change the result (a window passing); null when it cannot.</summary>
+    [Id(2)] public DateTimeOffset? NextChange { get; set; }
+}
+
+/// <summary>
+/// A profile's segment memberships, stored in the profile's own state so that they are written in the same
+/// write as the change that caused them.
+/// </summary>
+[GenerateSerializer]
+public sealed class ProfileSegmentState
+{
+    [Id(0)] public Dictionary<string, MembershipEntry> Entries { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Sequence of the last membership change; increases by one per change.</summary>
+    [Id(1)] public long Sequence { get; set; }
+    /// <summary>The catalogue version the memberships reflect; segments defined later are evaluated on the next change or refresh.</summary>
+    [Id(2)] public long CatalogVersion { get; set; }
+    /// <summary>Whether the profile is in the profile directory (so batch evaluation reaches it).</summary>
+    [Id(3)] public bool InDirectory { get; set; }
+    /// <summary>Counters seen at the last evaluation: a change of them means events or identities left the profile.</summary>
+    [Id(4)] public long EventsDroppedSeen { get; set; }
+    [Id(5)] public long LinksDroppedSeen { get; set; }
+    [Id(6)] public int IdentitiesSeen { get; set; }
+
+    public bool IsMember(string segmentId) =>
+        Entries.TryGetValue(segmentId, out var entry) && entry.Status == MembershipStatus.Realized;
+
+    /// <summary>The earliest instant a time window may flip a membership.</summary>
+    public DateTimeOffset? NextTimeCheck()
+    {
+        DateTimeOffset? next = null;
+        foreach (var entry in Entries.Values)
+            if (entry.NextChange is { } at && (next is null || at < next)) next = at;
+        return next;
+    }
+}

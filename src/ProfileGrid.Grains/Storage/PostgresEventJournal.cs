@@ -1,0 +1,96 @@
+using System.Threading.Channels;
+using ProfileGrid.Ingestion;
+using ProfileGrid.Storage.Postgres.EventLog;
+
+namespace ProfileGrid.Storage;
+
+/// <summary>
+/// The durable journal: every event is appended to the PostgreSQL event log (group commit) before it
+/// is applied or acknowledged, and the log's primary key is the idempotency for ever, across silos
+/// and restarts. The log also keeps a marker per event until its profile is written
+/// (<see cref="Applied"/>), so an event whose silo died mid-stitch is applied again by a re-send or by
+/// <see cref="EventRecovery"/>, never taken for a duplicate.
+/// </summary>
+public sealed class PostgresEventJournal : IEventJournal, IAsyncDisposable
+{
+    /// <summary>Ids confirmed per round trip; confirmations are batched like appends.</summary>
+    private const int MaxIdsPerConfirmation = 5_000;
+
+    private readonly PostgresEventLog _log;
+    private readonly ILogger<PostgresEventJournal> _logger;
+    private readonly Channel<string> _applied = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _confirming;
+
+    public PostgresEventJournal(PostgresEventLog log, ILogger<PostgresEventJournal> logger)
+    {
+        _log = log;
+        _logger = logger;
+        _confirming = Task.Run(ConfirmLoop);
+    }
+
+    public PostgresEventLog Log => _log;
+
+    public async Task<IReadOnlyList<JournalAnswer>> Record(IReadOnlyList<CustomerEvent> events)
+    {
+        if (events.Count == 0) return [];
+        var rows = events.Select(EventLogMapping.ToLog).ToArray();
+        try
+        {
+            return [.. (await _log.AppendAsync(rows)).Select(Answer)];
+        }
+        catch (ArgumentException)
+        {
+            // One event the database cannot store (the log names it) fails the whole append before
+            // anything is written; store the others one by one and reject only the bad ones.
+            var answers = new JournalAnswer[rows.Length];
+            await Task.WhenAll(rows.Select(async (row, i) =>
+            {
+                try { answers[i] = Answer((await _log.AppendAsync([row]))[0]); }
+                catch (ArgumentException e) { answers[i] = new JournalAnswer(JournalOutcome.Rejected, e.Message.Replace(" (Parameter 'events')", "", StringComparison.Ordinal)); }
+            }));
+            return answers;
+        }
+    }
+
+    public Task Applied(IReadOnlyList<string> eventIds)
+    {
+        foreach (var id in eventIds) _applied.Writer.TryWrite(id);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The marker stays: a re-send is answered Pending and applied, and the recovery pass retries it.</summary>
+    public Task Failed(IReadOnlyList<string> eventIds) => Task.CompletedTask;
+
+    /// <summary>Writes the confirmations still queued.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _applied.Writer.TryComplete();
+        await _confirming;
+    }
+
+    private static JournalAnswer Answer(AppendOutcome outcome) => outcome switch
+    {
+        AppendOutcome.Appended or AppendOutcome.Pending => new JournalAnswer(JournalOutcome.Apply),
+        _ => new JournalAnswer(JournalOutcome.Duplicate),
+    };
+
+    private async Task ConfirmLoop()
+    {
+        var reader = _applied.Reader;
+        var batch = new List<string>(MaxIdsPerConfirmation);
+        while (await reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxIdsPerConfirmation && reader.TryRead(out var id)) batch.Add(id);
+            try
+            {
+                await _log.MarkAppliedAsync(batch);
+            }
+            catch (Exception e)
+            {
+                // Harmless but worth knowing: these events will be applied once more by recovery (a no-op).
+                _logger.LogWarning(e, "Confirming {Count} applied events failed; the recovery pass will re-apply them", batch.Count);
+            }
+        }
+    }
+}

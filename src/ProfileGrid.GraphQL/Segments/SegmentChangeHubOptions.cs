@@ -1,0 +1,25 @@
+namespace ProfileGrid.GraphQL.Segments;
+
+/// <summary>Limits of a host's subscription hub (<c>ProfileGrid:Subscriptions</c>).</summary>
+public sealed class SegmentChangeHubOptions
+{
+    public const string Section = "ProfileGrid:Subscriptions";
+
+    /// <summary>
+    /// Changes held for one subscriber that has not taken them yet. When it is full the subscriber is
+    /// ended with the error <c>SUBSCRIBER_TOO_SLOW</c> (logged and counted) rather than silently
+    /// losing changes or holding up every other subscriber.
+    /// </summary>
+    public int SubscriberBufferSize { get; set; } = 10_000;
+
+    /// <summary>
+    /// How often the hub asks the stream's pub-sub whether its subscriptions still exist, and
+    /// subscribes again when they do not (a pub-sub that lost its state with a silo).
+    /// </summary>
+    public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>First wait before subscribing again after a failure; it doubles up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Options;
+using ProfileGrid.Segments;
+
+namespace ProfileGrid.GraphQL.Segments;
+
+/// <summary>
+/// The API's door to live segments, the same on a silo and on a gateway: definitions through the registry,
+/// audiences from their shards (merged in id order for paging), memberships and explanations from the profile.
+/// </summary>
+public sealed class SegmentGateway(IGrainFactory grains, IOptions<SegmentOptions> options)
+{
+    /// <summary>Largest page of members one request may ask for.</summary>
+    public const int MaxPageSize = 1000;
+
+    private ISegmentRegistryGrain Registry => grains.GetGrain<ISegmentRegistryGrain>(0);
+
+    public Task<SegmentChangeResult> Define(string? id, string name, string expression) => Registry.Define(id, name, expression);
+
+    public Task<SegmentChangeResult> Delete(string id) => Registry.Delete(id);
+
+    public Task<SegmentInfo?> Get(string id) => Registry.Get(id);
+
+    public Task<ImmutableArray<SegmentInfo>> List() => Registry.List();
+
+    /// <summary>Exact audience size: the sum of the shards' counts.</summary>
+    public async Task<long> Size(string segmentId) =>
+        (await Task.WhenAll(Shards(segmentId).Select(s => s.Count()))).Sum();
+
+    /// <summary>The first <paramref name="first"/> members after <paramref name="after"/> (a profile id), in id order.</summary>
+    public async Task<ProfileIdPage> Members(string segmentId, string? after, int first)
+    {
+        var pages = await Task.WhenAll(Shards(segmentId).Select(s => s.Page(after, first)));
+        var merged = pages.SelectMany(p => p.ProfileIds).Order(StringComparer.Ordinal).ToList();
+        var hasMore = merged.Count > first || pages.Any(p => p.HasMore);
+        return new ProfileIdPage([.. merged.Take(first)], hasMore);
+    }
+
+    /// <summary>The profile's memberships (following merges), or empty when it does not exist.</summary>
+    public async Task<ImmutableArray<SegmentMembership>> Memberships(string profileId)
+    {
+        for (var hop = 0; hop < 64; hop++)
+        {
+            var (memberships, mergedInto) = await grains.GetGrain<IProfileSegmentsGrain>(profileId).GetSegments();
+            if (mergedInto is null) return memberships;
+            profileId = mergedInto;
+        }
+        return [];
+    }
+
+    public async Task<ProfileSegmentExplanation?> Explain(string profileId, string segmentId)
+    {
+        for (var hop = 0; hop < 64; hop++)
+        {
+            var (explanation, mergedInto) = await grains.GetGrain<IProfileSegmentsGrain>(profileId).ExplainSegment(segmentId);
+            if (mergedInto is null) return explanation;
+            profileId = mergedInto;
+        }
+        return null;
+    }
+
+    /// <summary>The profile an identity belongs to, or null.</summary>
+    public Task<string?> Owner(IdentityKey identity) => grains.GetGrain<IIdentityGrain>(identity.ToString()).GetOwner();
+
+    private IEnumerable<ISegmentAudienceGrain> Shards(string segmentId) =>
+        Enumerable.Range(0, options.Value.AudienceShards)
+            .Select(shard => grains.GetGrain<ISegmentAudienceGrain>(SegmentShards.AudienceKey(segmentId, shard)));
+}

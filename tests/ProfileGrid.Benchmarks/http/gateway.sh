@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Profile lookups through the gateway (client/): wrk against GraphQL POST on the gateway, which calls
+# the silo over Orleans. Compare with run.sh's figure for the silo serving GraphQL itself.
+#   tests/ProfileGrid.Benchmarks/http/gateway.sh [duration, default 20s] [connections, default 32]
+# The silo runs in-memory with the Luma demo (Sarah is the profile looked up); the gateway is a
+# separate process, as in production.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+DURATION=${1:-20s}
+CONNECTIONS=${2:-32}
+HERE=tests/ProfileGrid.Benchmarks/http
+OUT=$(mktemp -d)
+SILO_HTTP=5097 GATEWAY_HTTP=5096 SILO_PORT=11197 GATEWAY_PORT=30097
+
+if ! command -v wrk >/dev/null; then
+  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
+fi
+
+dotnet publish silo -c Release -o "$OUT/silo" --nologo -v q >/dev/null
+dotnet publish client -c Release -o "$OUT/client" --nologo -v q >/dev/null
+
+cleanup() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$OUT"; }
+trap cleanup EXIT
+
+(cd "$OUT/silo" && exec dotnet ProfileGrid.Silo.dll --urls http://127.0.0.1:$SILO_HTTP \
+   --ProfileGrid:SiloPort=$SILO_PORT --ProfileGrid:GatewayPort=$GATEWAY_PORT --Logging:LogLevel:Default=Warning >"$OUT/silo.log" 2>&1) &
+(cd "$OUT/client" && exec dotnet ProfileGrid.Client.dll --urls http://127.0.0.1:$GATEWAY_HTTP \
+   --ProfileGrid:GatewayPort=$GATEWAY_PORT --Logging:LogLevel:Default=Warning >"$OUT/client.log" 2>&1) &
+
+wait_ready() { for _ in $(seq 1 240); do curl -sf "$1/health/ready" >/dev/null 2>&1 && return 0; sleep 0.5; done; echo "not ready: $1" >&2; exit 1; }
+wait_ready http://127.0.0.1:$SILO_HTTP
+wait_ready http://127.0.0.1:$GATEWAY_HTTP
+# The demo loads after start; its traits come last: wait until Sarah has her loyalty tier.
+for _ in $(seq 1 240); do
+  curl -s http://127.0.0.1:$GATEWAY_HTTP/graphql -H 'content-type: application/json' \
+    -d '{"query":"{ profile(namespace: \"email\", id: \"sarah@luma.example\") { traits } }"}' 2>/dev/null | grep -q loyaltyTier && break
+  sleep 0.5
+done
+
+echo "== machine: $(nproc) cores, $(uname -r); wrk -t2 -c$CONNECTIONS -d$DURATION"
+echo "== warm-up"; wrk -t2 -c"$CONNECTIONS" -d5s -s $HERE/lookup.lua http://127.0.0.1:$GATEWAY_HTTP/graphql >/dev/null
+echo "== profile lookup over GraphQL HTTP through the gateway (Sarah by email)"
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s $HERE/lookup.lua http://127.0.0.1:$GATEWAY_HTTP/graphql | grep -E "Requests/sec|50%|99%|Latency |responses without" || true
+echo "== the same lookup on the silo directly"
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s $HERE/lookup.lua http://127.0.0.1:$SILO_HTTP/graphql | grep -E "Requests/sec|50%|99%|Latency |responses without" || true

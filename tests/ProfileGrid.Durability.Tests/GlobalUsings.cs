@@ -1,0 +1,9 @@
+global using System.Collections.Immutable;
+global using Npgsql;
+global using Orleans;
+global using ProfileGrid.Events;
+global using ProfileGrid.Identity;
+global using ProfileGrid.Ingestion;
+global using ProfileGrid.Profiles;
+global using ProfileGrid.Testing.Postgres;
+global using Xunit;
