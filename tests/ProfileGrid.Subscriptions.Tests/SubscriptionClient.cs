@@ -6,7 +6,7 @@ namespace ProfileGrid.Subscriptions.Tests;
 /// </summary>
 public sealed class SubscriptionClient : IAsyncDisposable
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly ClientWebSocket _socket;
 
     private SubscriptionClient(ClientWebSocket socket) => _socket = socket;
