@@ -21,8 +21,11 @@ dotnet build tests/ProfileGrid.Benchmarks -c Release --nologo -v q >"$OUT/build.
 cleanup() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$OUT"; }
 trap cleanup EXIT
 
+for port in 5098 5099; do
+  if curl -s -o /dev/null "http://127.0.0.1:$port/"; then echo "port $port is already in use: stop what listens there first" >&2; exit 1; fi
+done
 dotnet tests/ProfileGrid.Benchmarks/bin/Release/net10.0/ProfileGrid.Benchmarks.dll bare --urls http://127.0.0.1:5099 >/dev/null 2>&1 &
-(cd "$OUT/silo" && dotnet ProfileGrid.Silo.dll --urls http://127.0.0.1:5098 --ProfileGrid:SiloPort=21911 --ProfileGrid:GatewayPort=31911 --Logging:LogLevel:Default=Warning >"$OUT/silo.log" 2>&1) &
+(cd "$OUT/silo" && exec dotnet ProfileGrid.Silo.dll --urls http://127.0.0.1:5098 --ProfileGrid:SiloPort=21911 --ProfileGrid:GatewayPort=31911 --Logging:LogLevel:Default=Warning >"$OUT/silo.log" 2>&1) &
 
 wait_for() { for _ in $(seq 1 240); do curl -sf "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done; echo "timed out: $*" >&2; exit 1; }
 wait_for -X POST http://127.0.0.1:5099/graphql
