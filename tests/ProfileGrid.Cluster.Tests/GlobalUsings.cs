@@ -4,5 +4,6 @@ global using ProfileGrid.Events;
 global using ProfileGrid.Identity;
 global using ProfileGrid.Ingestion;
 global using ProfileGrid.Profiles;
+global using ProfileGrid.Testing.Identity;
 global using System.Text.Json;
 global using Xunit;

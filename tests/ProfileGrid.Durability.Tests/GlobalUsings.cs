@@ -5,5 +5,6 @@ global using ProfileGrid.Events;
 global using ProfileGrid.Identity;
 global using ProfileGrid.Ingestion;
 global using ProfileGrid.Profiles;
+global using ProfileGrid.Testing.Identity;
 global using ProfileGrid.Testing.Postgres;
 global using Xunit;

@@ -8,9 +8,9 @@ public sealed class CrossSiloDeliveryTests(TwoSiloFixture fixture) : IClassFixtu
     {
         var segment = Changes.NewId("seg");
         var profile = Changes.NewId("profile");
-        await using var onA = await SubscriptionClient.ConnectAndInitAsync(fixture.A.WebSocketUri);
-        await using var onB = await SubscriptionClient.ConnectAndInitAsync(fixture.B.WebSocketUri);
-        await using var onGateway = await SubscriptionClient.ConnectAndInitAsync(fixture.Gateway.WebSocketUri);
+        await using var onA = await GraphQLWebSocketTestClient.ConnectAndInitAsync(fixture.A.WebSocketUri);
+        await using var onB = await GraphQLWebSocketTestClient.ConnectAndInitAsync(fixture.B.WebSocketUri);
+        await using var onGateway = await GraphQLWebSocketTestClient.ConnectAndInitAsync(fixture.Gateway.WebSocketUri);
         await onA.SubscribeToChangesAsync("a", segment);
         await onB.SubscribeToChangesAsync("b", segment);
         await onGateway.SubscribeToChangesAsync("g", segment);

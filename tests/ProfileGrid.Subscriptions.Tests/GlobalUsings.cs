@@ -4,4 +4,5 @@ global using System.Text;
 global using System.Text.Json;
 global using Orleans;
 global using ProfileGrid.Segments;
+global using ProfileGrid.Testing.Subscriptions;
 global using Xunit;

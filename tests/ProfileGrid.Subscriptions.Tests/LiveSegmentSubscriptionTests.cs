@@ -15,7 +15,7 @@ public sealed class LiveSegmentSubscriptionTests(SingleSiloFixture fixture) : IC
         var email = $"{Guid.NewGuid():N}@luma.example";
         await silo.DefineSegment(segment, eventType);
         await silo.WaitUntilSiloKnowsSegment(segment);
-        await using var client = await SubscriptionClient.ConnectAndInitAsync(silo.WebSocketUri);
+        await using var client = await GraphQLWebSocketTestClient.ConnectAndInitAsync(silo.WebSocketUri);
         var hubSubscribers = silo.Hub.SubscriberCount;
         await client.SubscribeToChangesAsync("s", segment);
         await silo.Hub.WaitForSubscribers(hubSubscribers + 1).WaitAsync(TimeSpan.FromSeconds(10));
@@ -41,8 +41,8 @@ public sealed class LiveSegmentCrossSiloTests(TwoSiloFixture fixture) : IClassFi
         await fixture.A.DefineSegment(segment, eventType);
         await fixture.A.WaitUntilSiloKnowsSegment(segment);
         await fixture.B.WaitUntilSiloKnowsSegment(segment);
-        await using var onA = await SubscriptionClient.ConnectAndInitAsync(fixture.A.WebSocketUri);
-        await using var onB = await SubscriptionClient.ConnectAndInitAsync(fixture.B.WebSocketUri);
+        await using var onA = await GraphQLWebSocketTestClient.ConnectAndInitAsync(fixture.A.WebSocketUri);
+        await using var onB = await GraphQLWebSocketTestClient.ConnectAndInitAsync(fixture.B.WebSocketUri);
         var (subscribersA, subscribersB) = (fixture.A.Hub.SubscriberCount, fixture.B.Hub.SubscriberCount);
         await onA.SubscribeToChangesAsync("s", segment);
         await onB.SubscribeToChangesAsync("s", segment);
@@ -67,7 +67,7 @@ public sealed class LiveSegmentCrossSiloTests(TwoSiloFixture fixture) : IClassFi
         Assert.Subset(new HashSet<string> { fixture.A.SiloAddress, fixture.B.SiloAddress }, homes);
     }
 
-    private static async Task<HashSet<string>> ReceiveEntered(SubscriptionClient client, int count)
+    private static async Task<HashSet<string>> ReceiveEntered(GraphQLWebSocketTestClient client, int count)
     {
         var profiles = new HashSet<string>();
         while (profiles.Count < count)

@@ -23,7 +23,7 @@ public sealed class PostgresSubscriptionTests(PostgresServerFixture postgres) : 
         await using var a = await GridHost.StartSiloAsync(serviceId, settings: settings);
         var b = await GridHost.StartSiloAsync(serviceId, settings: settings);
         var segment = Changes.NewId("seg");
-        await using var client = await SubscriptionClient.ConnectAndInitAsync(a.WebSocketUri);
+        await using var client = await GraphQLWebSocketTestClient.ConnectAndInitAsync(a.WebSocketUri);
         await client.SubscribeToChangesAsync("s", segment);
         await a.Hub.WaitForSubscribers(1).WaitAsync(TimeSpan.FromSeconds(10));
         var profiles = StreamRecoveryTests.ProfilesOnEveryShard().ToList();

@@ -28,7 +28,7 @@ public sealed class StreamRecoveryTests
 
         await silo.Hub.WaitForGeneration(generation + 1).WaitAsync(TimeSpan.FromSeconds(10));
         var segment = Changes.NewId("seg");
-        await using var client = await SubscriptionClient.ConnectAndInitAsync(silo.WebSocketUri);
+        await using var client = await GraphQLWebSocketTestClient.ConnectAndInitAsync(silo.WebSocketUri);
         await client.SubscribeToChangesAsync("s", segment);
         await silo.Hub.WaitForSubscribers(1).WaitAsync(TimeSpan.FromSeconds(10));
         await silo.PublishFromGrainAsync([.. ProfilesOnEveryShard().Select(p => Changes.Entered(segment, p, 1))]);

@@ -8,7 +8,7 @@ public sealed class SubscriptionProtocolTests(SingleSiloFixture fixture) : IClas
     [Fact]
     public async Task Handshake_negotiates_graphql_transport_ws_and_acknowledges_init()
     {
-        await using var client = await SubscriptionClient.ConnectAsync(Silo.WebSocketUri);
+        await using var client = await GraphQLWebSocketTestClient.ConnectAsync(Silo.WebSocketUri);
 
         await client.InitAsync();
 
@@ -19,7 +19,7 @@ public sealed class SubscriptionProtocolTests(SingleSiloFixture fixture) : IClas
     [Fact]
     public async Task Subscribe_before_connection_init_closes_with_4401()
     {
-        await using var client = await SubscriptionClient.ConnectAsync(Silo.WebSocketUri);
+        await using var client = await GraphQLWebSocketTestClient.ConnectAsync(Silo.WebSocketUri);
 
         await client.SubscribeToChangesAsync("s1", segmentId: null);
         var (code, _) = await client.ReceiveCloseAsync();
@@ -30,7 +30,7 @@ public sealed class SubscriptionProtocolTests(SingleSiloFixture fixture) : IClas
     [Fact]
     public async Task Unknown_message_type_closes_with_4400()
     {
-        await using var client = await SubscriptionClient.ConnectAndInitAsync(Silo.WebSocketUri);
+        await using var client = await GraphQLWebSocketTestClient.ConnectAndInitAsync(Silo.WebSocketUri);
 
         await client.SendAsync(new { type = "subscribe_all_please" });
         var (code, _) = await client.ReceiveCloseAsync();
@@ -41,7 +41,7 @@ public sealed class SubscriptionProtocolTests(SingleSiloFixture fixture) : IClas
     [Fact]
     public async Task Second_connection_init_closes_with_4429()
     {
-        await using var client = await SubscriptionClient.ConnectAndInitAsync(Silo.WebSocketUri);
+        await using var client = await GraphQLWebSocketTestClient.ConnectAndInitAsync(Silo.WebSocketUri);
 
         await client.SendAsync(new { type = "connection_init" });
         var (code, _) = await client.ReceiveCloseAsync();
@@ -52,7 +52,7 @@ public sealed class SubscriptionProtocolTests(SingleSiloFixture fixture) : IClas
     [Fact]
     public async Task Subscribing_twice_with_the_same_id_closes_with_4409()
     {
-        await using var client = await SubscriptionClient.ConnectAndInitAsync(Silo.WebSocketUri);
+        await using var client = await GraphQLWebSocketTestClient.ConnectAndInitAsync(Silo.WebSocketUri);
         var hubSubscribers = Silo.Hub.SubscriberCount;
 
         await client.SubscribeToChangesAsync("dup", segmentId: null);
@@ -67,7 +67,7 @@ public sealed class SubscriptionProtocolTests(SingleSiloFixture fixture) : IClas
     [Fact]
     public async Task Invalid_subscription_gets_an_error_message_and_the_connection_stays_open()
     {
-        await using var client = await SubscriptionClient.ConnectAndInitAsync(Silo.WebSocketUri);
+        await using var client = await GraphQLWebSocketTestClient.ConnectAndInitAsync(Silo.WebSocketUri);
 
         await client.SubscribeAsync("bad", "subscription { segmentMembershipChanged { segmentId noSuchField } }");
         var error = await client.ReceiveAsync("error", "bad");
@@ -94,7 +94,7 @@ public sealed class SubscriptionProtocolTests(SingleSiloFixture fixture) : IClas
     {
         var segment = Changes.NewId("seg");
         var profile = Changes.NewId("profile");
-        await using var client = await SubscriptionClient.ConnectAndInitAsync(Silo.WebSocketUri);
+        await using var client = await GraphQLWebSocketTestClient.ConnectAndInitAsync(Silo.WebSocketUri);
         var hubSubscribers = Silo.Hub.SubscriberCount;
         await client.SubscribeToChangesAsync("s", segment);
         await Silo.Hub.WaitForSubscribers(hubSubscribers + 1).WaitAsync(TimeSpan.FromSeconds(10));
@@ -113,7 +113,7 @@ public sealed class SubscriptionProtocolTests(SingleSiloFixture fixture) : IClas
     {
         var segment = Changes.NewId("seg");
         var profile = Changes.NewId("profile");
-        await using var client = await SubscriptionClient.ConnectAndInitAsync(Silo.WebSocketUri);
+        await using var client = await GraphQLWebSocketTestClient.ConnectAndInitAsync(Silo.WebSocketUri);
         var hubSubscribers = Silo.Hub.SubscriberCount;
         await client.SubscribeToChangesAsync("s", segment);
         await Silo.Hub.WaitForSubscribers(hubSubscribers + 1).WaitAsync(TimeSpan.FromSeconds(10));
@@ -140,7 +140,7 @@ public sealed class SubscriptionProtocolTests(SingleSiloFixture fixture) : IClas
         var wanted = Changes.NewId("wanted");
         var other = Changes.NewId("other");
         var profile = Changes.NewId("profile");
-        await using var client = await SubscriptionClient.ConnectAndInitAsync(Silo.WebSocketUri);
+        await using var client = await GraphQLWebSocketTestClient.ConnectAndInitAsync(Silo.WebSocketUri);
         var hubSubscribers = Silo.Hub.SubscriberCount;
         await client.SubscribeToChangesAsync("one", wanted);
         await client.SubscribeToChangesAsync("all", segmentId: null);
@@ -166,7 +166,7 @@ public sealed class SubscriptionProtocolTests(SingleSiloFixture fixture) : IClas
     {
         var segment = Changes.NewId("seg");
         var profile = Changes.NewId("profile");
-        await using var client = await SubscriptionClient.ConnectAndInitAsync(Silo.WebSocketUri);
+        await using var client = await GraphQLWebSocketTestClient.ConnectAndInitAsync(Silo.WebSocketUri);
         var hubSubscribers = Silo.Hub.SubscriberCount;
         await client.SubscribeToChangesAsync("s", segment);
         await Silo.Hub.WaitForSubscribers(hubSubscribers + 1).WaitAsync(TimeSpan.FromSeconds(10));
@@ -176,7 +176,7 @@ public sealed class SubscriptionProtocolTests(SingleSiloFixture fixture) : IClas
         await client.CompleteAsync("s");
         await Silo.Hub.WaitForSubscribers(hubSubscribers).WaitAsync(TimeSpan.FromSeconds(10));
         // A second subscription on another socket proves the change below was delivered to this host.
-        await using var witness = await SubscriptionClient.ConnectAndInitAsync(Silo.WebSocketUri);
+        await using var witness = await GraphQLWebSocketTestClient.ConnectAndInitAsync(Silo.WebSocketUri);
         await witness.SubscribeToChangesAsync("w", segment);
         await Silo.Hub.WaitForSubscribers(hubSubscribers + 1).WaitAsync(TimeSpan.FromSeconds(10));
         await Silo.PublishFromGrainAsync(Changes.Exited(segment, profile, 2));

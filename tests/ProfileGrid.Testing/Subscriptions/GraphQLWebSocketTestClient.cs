@@ -1,50 +1,71 @@
-namespace ProfileGrid.GraphQL.Transport.Tests;
+namespace ProfileGrid.Testing.Subscriptions;
 
 /// <summary>
-/// A graphql-transport-ws client over ClientWebSocket that reads one message at a time, failing
-/// the test when nothing arrives within a few seconds (no fixed sleeps anywhere).
+/// A graphql-transport-ws client over <see cref="ClientWebSocket"/> that reads one message at a time.
+/// A read that gets nothing within the receive timeout fails the test instead of hanging (no sleeps
+/// anywhere). The default of 30 s is generous on purpose: a loaded 2-core CI machine running silos
+/// can take seconds to deliver, and the timeout only bounds how long a failing test waits.
 /// </summary>
 public sealed class GraphQLWebSocketTestClient : IAsyncDisposable
 {
-    private static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(5);
-    private readonly ClientWebSocket _socket;
+    public const string SubProtocolName = "graphql-transport-ws";
 
-    private GraphQLWebSocketTestClient(ClientWebSocket socket) => _socket = socket;
+    public static readonly TimeSpan DefaultReceiveTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly ClientWebSocket _socket;
+    private readonly TimeSpan _timeout;
+
+    private GraphQLWebSocketTestClient(ClientWebSocket socket, TimeSpan timeout) => (_socket, _timeout) = (socket, timeout);
 
     public string? SubProtocol => _socket.SubProtocol;
 
-    public static async Task<GraphQLWebSocketTestClient> ConnectAsync(Uri uri, string? subProtocol = "graphql-transport-ws")
+    /// <summary>
+    /// Opens the socket, offering <paramref name="subProtocol"/> (none when null, to test the server's
+    /// refusal); <paramref name="receiveTimeout"/> bounds every connect, send and receive.
+    /// </summary>
+    public static async Task<GraphQLWebSocketTestClient> ConnectAsync(Uri uri, string? subProtocol = SubProtocolName, TimeSpan? receiveTimeout = null)
     {
+        var timeout = receiveTimeout ?? DefaultReceiveTimeout;
         var socket = new ClientWebSocket();
         if (subProtocol is not null)
         {
             socket.Options.AddSubProtocol(subProtocol);
         }
 
-        using var timeout = new CancellationTokenSource(ReceiveTimeout);
-        await socket.ConnectAsync(uri, timeout.Token);
-        return new GraphQLWebSocketTestClient(socket);
+        using var cancel = new CancellationTokenSource(timeout);
+        await socket.ConnectAsync(uri, cancel.Token);
+        return new GraphQLWebSocketTestClient(socket, timeout);
+    }
+
+    /// <summary>Connects, sends connection_init and expects connection_ack.</summary>
+    public static async Task<GraphQLWebSocketTestClient> ConnectAndInitAsync(Uri uri, TimeSpan? receiveTimeout = null)
+    {
+        var client = await ConnectAsync(uri, SubProtocolName, receiveTimeout);
+        await client.InitAsync();
+        return client;
     }
 
     public Task SendAsync(object message) => SendTextAsync(JsonSerializer.Serialize(message));
 
+    /// <summary>Sends <paramref name="text"/> as it is, so tests can send what no serializer would.</summary>
     public async Task SendTextAsync(string text)
     {
-        using var timeout = new CancellationTokenSource(ReceiveTimeout);
-        await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
+        using var cancel = new CancellationTokenSource(_timeout);
+        await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, cancel.Token);
     }
 
-    /// <summary>Sends connection_init and expects connection_ack; returns the ack.</summary>
+    /// <summary>Sends connection_init (with <paramref name="payload"/> when given) and expects connection_ack; returns the ack.</summary>
     public async Task<JsonElement> InitAsync(object? payload = null)
     {
         await SendAsync(payload is null ? new { type = "connection_init" } : new { type = "connection_init", payload });
-        var ack = await ReceiveAsync();
-        Assert.Equal("connection_ack", ack.GetProperty("type").GetString());
-        return ack;
+        return await ReceiveAsync("connection_ack");
     }
 
     public Task SubscribeAsync(string id, string query, object? variables = null)
         => SendAsync(new { id, type = "subscribe", payload = new { query, variables } });
+
+    /// <summary>Stops subscription <paramref name="id"/>.</summary>
+    public Task CompleteAsync(string id) => SendAsync(new { id, type = "complete" });
 
     /// <summary>The next message; fails if the socket closes instead.</summary>
     public async Task<JsonElement> ReceiveAsync()
@@ -80,14 +101,14 @@ public sealed class GraphQLWebSocketTestClient : IAsyncDisposable
     public async Task AssertNothingPendingAsync()
     {
         await SendAsync(new { type = "ping" });
-        var message = await ReceiveAsync();
-        Assert.Equal("pong", message.GetProperty("type").GetString());
+        await ReceiveAsync("pong");
     }
 
+    /// <summary>Closes the socket the polite way, as a browser leaving the page would.</summary>
     public async Task CloseAsync()
     {
-        using var timeout = new CancellationTokenSource(ReceiveTimeout);
-        await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
+        using var cancel = new CancellationTokenSource(_timeout);
+        await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", cancel.Token);
     }
 
     public ValueTask DisposeAsync()
@@ -99,7 +120,7 @@ public sealed class GraphQLWebSocketTestClient : IAsyncDisposable
 
     private async Task<(WebSocketMessageType Type, string Text)> ReceiveRawAsync()
     {
-        using var timeout = new CancellationTokenSource(ReceiveTimeout);
+        using var cancel = new CancellationTokenSource(_timeout);
         var buffer = new byte[16 * 1024];
         using var message = new MemoryStream();
         WebSocketReceiveResult result;
@@ -107,14 +128,14 @@ public sealed class GraphQLWebSocketTestClient : IAsyncDisposable
         {
             do
             {
-                result = await _socket.ReceiveAsync(buffer, timeout.Token);
+                result = await _socket.ReceiveAsync(buffer, cancel.Token);
                 message.Write(buffer, 0, result.Count);
             }
             while (!result.EndOfMessage);
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"nothing received within {ReceiveTimeout.TotalSeconds} s");
+            throw new TimeoutException($"nothing received within {_timeout.TotalSeconds} s");
         }
 
         return (result.MessageType, Encoding.UTF8.GetString(message.ToArray()));
