@@ -27,7 +27,8 @@ public sealed class DurableCluster : IAsyncDisposable
     public IServiceProvider SiloServices =>
         Cluster.GetActiveSilos().OfType<InProcessSiloHandle>().First().SiloHost.Services;
 
-    public static async Task<DurableCluster> StartAsync(string connectionString, string serviceId, short silos = 2)
+    /// <param name="settings">Configuration for every silo on top of the defaults, e.g. <c>ProfileGrid:Profiles:StateWriteDelay</c>.</param>
+    public static async Task<DurableCluster> StartAsync(string connectionString, string serviceId, short silos = 2, IReadOnlyDictionary<string, string>? settings = null)
     {
         var builder = new TestClusterBuilder(silos);
         builder.Options.UseTestClusterMembership = false;
@@ -38,6 +39,7 @@ public sealed class DurableCluster : IAsyncDisposable
         builder.Properties["ProfileGrid:Recovery:Interval"] = "01:00:00";
         // The merge race links hundreds of identities; graph limits have their own tests.
         builder.Properties["ProfileGrid:Identity:MaxIdentitiesPerGraph"] = "100000";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.Properties[key] = value;
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         var cluster = builder.Build();

@@ -16,7 +16,10 @@ public static class ProfileGridDomainServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.Section));
         services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.Section));
-        services.AddOptions<ProfileOptions>().Bind(configuration.GetSection(ProfileOptions.Section));
+        services.AddOptions<ProfileOptions>().Bind(configuration.GetSection(ProfileOptions.Section))
+            .Validate(o => o.StateWriteDelay is null || (o.StateWriteDelay >= TimeSpan.Zero && o.StateWriteDelay <= ProfileOptions.LongestStateWriteDelay),
+                $"{ProfileOptions.Section}:StateWriteDelay: must be between 00:00:00 and {ProfileOptions.LongestStateWriteDelay}")
+            .ValidateOnStart();
         services.TryAddSingleton(sp => new IdentityRules(sp.GetRequiredService<IOptions<IdentityOptions>>().Value));
         services.TryAddSingleton(sp => new StitchPlanner(sp.GetRequiredService<IdentityRules>()));
         services.TryAddSingleton(sp => new EventValidator(

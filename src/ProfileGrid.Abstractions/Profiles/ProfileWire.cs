@@ -19,10 +19,15 @@ public sealed record ProfileOutcome(
     [property: Id(1)] string? RedirectTo = null,
     [property: Id(2)] string? Reason = null,
     [property: Id(3)] ImmutableArray<string> Warnings = default,
-    [property: Id(4)] string? ProfileId = null)
+    [property: Id(4)] string? ProfileId = null,
+    [property: Id(5)] bool AlreadyApplied = false)
 {
     public static ProfileOutcome Done(string profileId, IEnumerable<string>? warnings = null) =>
         new(OutcomeKind.Done, Warnings: [.. warnings ?? []], ProfileId: profileId);
+
+    /// <summary>The event is on the profile already (a re-send before its profile was written): nothing changed.</summary>
+    public static ProfileOutcome AlreadyThere(string profileId) =>
+        new(OutcomeKind.Done, Warnings: [], ProfileId: profileId, AlreadyApplied: true);
     public static ProfileOutcome Redirected(string to) => new(OutcomeKind.Redirect, RedirectTo: to);
     public static ProfileOutcome Conflicted(string reason) => new(OutcomeKind.Conflict, Reason: reason);
 }
@@ -36,13 +41,17 @@ public sealed record ProfileSummary(
     [property: Id(3)] bool Exists,
     [property: Id(4)] string? SurrenderingTo = null);
 
-/// <summary>Apply one accepted event to the profile that receives it.</summary>
+/// <summary>
+/// Apply one accepted event to the profile that receives it. <paramref name="WriteThrough"/> writes the
+/// profile before answering instead of within <see cref="ProfileOptions.StateWriteDelay"/> (the recovery pass).
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ApplyEventCommand(
     [property: Id(0)] CustomerEvent Event,
     [property: Id(1)] ImmutableArray<IdentityKey> Linked,
     [property: Id(2)] ImmutableArray<IdentityKey> Claims,
-    [property: Id(3)] ImmutableArray<SkippedIdentity> Skipped);
+    [property: Id(3)] ImmutableArray<SkippedIdentity> Skipped,
+    [property: Id(4)] bool WriteThrough = false);
 
 /// <summary>A piece of a profile that moves: its identities and links, and the facts that belong to them.</summary>
 [GenerateSerializer]

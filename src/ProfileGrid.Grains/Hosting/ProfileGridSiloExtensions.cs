@@ -14,7 +14,8 @@ public static class ProfileGridSiloExtensions
     /// <summary>
     /// Registers ProfileGrid's grains, rules and options on a silo. Storage defaults to the embedded
     /// in-process kind; <see cref="ProfileGridStorageExtensions.UseProfileGridStorage"/> (before or
-    /// after this call) replaces the grain storage and the event journal, nothing else.
+    /// after this call) replaces the grain storage, the event journal and the store of the segment
+    /// directory and audience sets, nothing else.
     /// </summary>
     public static ISiloBuilder AddProfileGrid(this ISiloBuilder silo, IConfiguration configuration)
     {

@@ -7,10 +7,12 @@ using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
 using ProfileGrid.Ingestion;
+using ProfileGrid.Segments;
 using ProfileGrid.Storage;
 using ProfileGrid.Storage.Postgres;
 using ProfileGrid.Storage.Postgres.EventLog;
 using ProfileGrid.Storage.Postgres.Hosting;
+using ProfileGrid.Storage.Postgres.ProfileSets;
 using ProfileGrid.Storage.Postgres.Schema;
 
 namespace ProfileGrid.Hosting;
@@ -55,7 +57,8 @@ public static class ProfileGridStorageExtensions
     /// <summary>
     /// Everything a silo keeps in PostgreSQL except membership: the schema (created or upgraded before
     /// the silo starts; silos starting together are serialised by an advisory lock), grain state with
-    /// ETags, reminders, and the durable event journal with its recovery pass. Separate from
+    /// ETags, reminders, the durable event journal with its recovery pass, and the directory and audience
+    /// sets of profile ids (stored by delta, <see cref="PostgresProfileSets"/>). Separate from
     /// clustering so that test clusters, which choose their own endpoints, can use it.
     /// </summary>
     public static ISiloBuilder AddProfileGridPostgresStorage(this ISiloBuilder silo, string connectionString, IConfiguration configuration)
@@ -69,8 +72,8 @@ public static class ProfileGridStorageExtensions
         // grain write durable too; a grain write lost to a database crash is re-applied from the log.
         // So grain state commits without waiting for the disk, unless configured otherwise.
         var grainStateConnectionString = configuration.GetValue(GrainStateSynchronousCommitKey, false)
-            ? WithPoolCap(new Npgsql.NpgsqlConnectionStringBuilder(connectionString), GrainStatePoolSize)
-            : WithoutSynchronousCommit(connectionString);
+            ? WithPoolCap(connectionString, GrainStatePoolSize)
+            : WithoutSynchronousCommit(connectionString, GrainStatePoolSize);
         // Orleans' own serializer, not the JSON default: state types keep private fields marked [Id]
         // (the identity graph, the trait set) that a JSON serializer would silently drop.
         silo.AddAdoNetGrainStorage(ProfileGridStorage.Name, (OptionsBuilder<AdoNetGrainStorageOptions> options) => options.Configure<Serializer>((o, serializer) =>
@@ -79,6 +82,8 @@ public static class ProfileGridStorageExtensions
             o.ConnectionString = grainStateConnectionString;
             o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
         }));
+        // Profiles are derived from the log: written once per interval, not per event (see ProfileOptions).
+        silo.Services.PostConfigure<Profiles.ProfileOptions>(o => o.StateWriteDelay ??= Profiles.ProfileOptions.DurableStateWriteDelay);
         silo.UseAdoNetReminderService(options =>
         {
             options.Invariant = OrleansAdoNet.Invariant;
@@ -86,7 +91,7 @@ public static class ProfileGridStorageExtensions
         });
 
         silo.Services.AddOptions<EventRecoveryOptions>().Bind(configuration.GetSection(EventRecoveryOptions.Section));
-        var eventLogConnectionString = WithPoolCap(new Npgsql.NpgsqlConnectionStringBuilder(connectionString), EventLogPoolSize);
+        var eventLogConnectionString = WithPoolCap(connectionString, EventLogPoolSize);
         silo.Services.TryAddSingleton(sp => PostgresEventLog.Create(eventLogConnectionString, logger: sp.GetRequiredService<ILogger<PostgresEventLog>>()));
         silo.Services.TryAddSingleton<PostgresEventJournal>();
         silo.Services.RemoveAll<IEventJournal>();
@@ -94,6 +99,15 @@ public static class ProfileGridStorageExtensions
         silo.Services.TryAddSingleton<EventRecovery>();
         silo.Services.TryAddSingleton<ProfileRebuilder>();
         silo.Services.AddHostedService<EventRecoveryService>();
+
+        // The directory and audience sets are derived like grain state (see above) and commit like it.
+        var profileSetsConnectionString = configuration.GetValue(GrainStateSynchronousCommitKey, false)
+            ? WithPoolCap(connectionString, ProfileSetsPoolSize)
+            : WithoutSynchronousCommit(connectionString, ProfileSetsPoolSize);
+        silo.Services.TryAddSingleton(sp => PostgresProfileSets.Create(profileSetsConnectionString, logger: sp.GetRequiredService<ILogger<PostgresProfileSets>>()));
+        silo.Services.RemoveAll<IProfileIdSetStore>();
+        silo.Services.AddSingleton<IProfileIdSetStore>(sp => new PostgresProfileIdSetStore(
+            sp.GetRequiredService<PostgresProfileSets>(), sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
         return silo;
     }
 
@@ -103,26 +117,22 @@ public static class ProfileGridStorageExtensions
     /// </summary>
     public const string GrainStateSynchronousCommitKey = "ProfileGrid:Postgres:GrainStateSynchronousCommit";
 
-    private static string WithoutSynchronousCommit(string connectionString)
+    private static string WithoutSynchronousCommit(string connectionString, int poolSize)
     {
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(WithPoolCap(connectionString, poolSize));
         builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? "-c synchronous_commit=off" : builder.Options + " -c synchronous_commit=off";
-        return WithPoolCap(builder, GrainStatePoolSize);
-    }
-
-    /// <summary>
-    /// Each silo keeps three pools (grain state, the event log, membership and reminders); capped so
-    /// that a few silos stay under PostgreSQL's default of 100 connections. A <c>Maximum Pool Size</c>
-    /// in the configured connection string wins.
-    /// </summary>
-    private static string WithPoolCap(Npgsql.NpgsqlConnectionStringBuilder builder, int cap)
-    {
-        if (!builder.ContainsKey("Maximum Pool Size")) builder.MaxPoolSize = cap;
         return builder.ConnectionString;
     }
 
+    /// <summary>
+    /// Each silo keeps four pools (grain state, the event log, the profile id sets, membership and
+    /// reminders), capped so that a few silos stay under PostgreSQL's default of 100 connections.
+    /// </summary>
+    private static string WithPoolCap(string connectionString, int cap) => PostgresConnectionStrings.ForPool(connectionString, cap);
+
     private const int GrainStatePoolSize = 16;
     private const int EventLogPoolSize = 4;
+    private const int ProfileSetsPoolSize = 4;
 
     /// <summary>Brings the schema up to date as the silo's first start-up step, before membership or storage run a query.</summary>
     private sealed class MigrateSchemaAtStart(string connectionString, ILogger<MigrateSchemaAtStart> logger) : ILifecycleParticipant<ISiloLifecycle>

@@ -4,10 +4,12 @@ namespace ProfileGrid.Ingestion;
 /// <param name="Applied">Ids of the events now in their profiles.</param>
 /// <param name="Failed">Events that could not be applied, with the position they were given at and why.</param>
 /// <param name="Warnings">Limits hit and links skipped while applying, by position.</param>
+/// <param name="AlreadyApplied">Ids of events found on their profiles already (re-sent before the profile was written).</param>
 public sealed record ApplyReport(
     IReadOnlyList<string> Applied,
     IReadOnlyList<RejectedEvent> Failed,
-    IReadOnlyList<IngestWarning> Warnings);
+    IReadOnlyList<IngestWarning> Warnings,
+    IReadOnlyList<string> AlreadyApplied);
 
 /// <summary>
 /// Applies recorded events to profiles: events that share their strongest identity in order of their
@@ -18,11 +20,14 @@ public sealed class EventApplier(StitchCoordinator coordinator, ILogger<EventApp
     /// <summary>Groups of events stitched at the same time.</summary>
     public const int MaxParallelGroups = 64;
 
-    public async Task<ApplyReport> Apply(IReadOnlyList<(int Index, CustomerEvent Event)> events)
+    /// <param name="events">The events, with the position each is reported at.</param>
+    /// <param name="writeThrough">Each profile writes before answering (recovery), instead of within its write delay.</param>
+    public async Task<ApplyReport> Apply(IReadOnlyList<(int Index, CustomerEvent Event)> events, bool writeThrough = false)
     {
         var applied = new List<string>(events.Count);
         var failed = new List<RejectedEvent>();
         var warnings = new List<IngestWarning>();
+        var alreadyApplied = new List<string>();
         var groups = events.GroupBy(v => coordinator.PrimaryOf(v.Event)).ToList();
         await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelGroups }, async (group, _) =>
         {
@@ -31,7 +36,7 @@ public sealed class EventApplier(StitchCoordinator coordinator, ILogger<EventApp
                 StitchResult result;
                 try
                 {
-                    result = await coordinator.Stitch(e);
+                    result = await coordinator.Stitch(e, writeThrough);
                 }
                 catch (Exception ex)
                 {
@@ -40,7 +45,11 @@ public sealed class EventApplier(StitchCoordinator coordinator, ILogger<EventApp
                 }
                 lock (applied)
                 {
-                    if (result.Succeeded)
+                    if (result.AlreadyApplied)
+                    {
+                        alreadyApplied.Add(e.Id);
+                    }
+                    else if (result.Succeeded)
                     {
                         applied.Add(e.Id);
                         warnings.AddRange(result.Warnings.Select(w => new IngestWarning(index, e.Id, w)));
@@ -52,6 +61,6 @@ public sealed class EventApplier(StitchCoordinator coordinator, ILogger<EventApp
                 }
             }
         });
-        return new ApplyReport(applied, failed, warnings);
+        return new ApplyReport(applied, failed, warnings, alreadyApplied);
     }
 }

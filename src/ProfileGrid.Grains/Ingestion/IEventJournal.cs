@@ -26,7 +26,10 @@ public interface IEventJournal
     /// <summary>Records the events and answers, per event (same order), whether it must be applied.</summary>
     Task<IReadOnlyList<JournalAnswer>> Record(IReadOnlyList<CustomerEvent> events);
 
-    /// <summary>The events' profiles are written: a re-send of them is a duplicate from now on.</summary>
+    /// <summary>
+    /// The events' profiles are written (the profile grain says so after its write): a re-send of them
+    /// is a duplicate from now on, and recovery leaves them alone.
+    /// </summary>
     Task Applied(IReadOnlyList<string> eventIds);
 
     /// <summary>Applying the events failed: a re-send must apply them, not be taken for a duplicate.</summary>

@@ -5,7 +5,8 @@ namespace ProfileGrid.Ingestion;
 
 /// <summary>
 /// Validates a batch, records it in the <see cref="IEventJournal"/> (idempotency for ever; durable
-/// before anything is acknowledged when the journal is), and applies each new event to its profile.
+/// before anything is acknowledged when the journal is), and applies each new event to its profile,
+/// which confirms it to the journal once its state holding the event is written.
 /// </summary>
 [StatelessWorker, Reentrant]
 public sealed class IngestGrain(
@@ -55,7 +56,7 @@ public sealed class IngestGrain(
         }
 
         var report = await applier.Apply(toApply);
-        if (report.Applied.Count > 0) await journal.Applied(report.Applied);
+        duplicates += report.AlreadyApplied.Count;
         if (report.Failed.Count > 0) await journal.Failed([.. report.Failed.Select(f => f.EventId!)]);
         rejected.AddRange(report.Failed);
 

@@ -1,7 +1,8 @@
 namespace ProfileGrid.Ingestion;
 
 /// <summary>The result of stitching one event or trait observation.</summary>
-public sealed record StitchResult(bool Succeeded, string? ProfileId, IReadOnlyList<string> Warnings, string? Error);
+/// <param name="AlreadyApplied">The event was on its profile already: a re-send, answered as a duplicate.</param>
+public sealed record StitchResult(bool Succeeded, string? ProfileId, IReadOnlyList<string> Warnings, string? Error, bool AlreadyApplied = false);
 
 /// <summary>
 /// Runs the stitching protocol for one event: read where its identities point, let
@@ -14,16 +15,16 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
     /// <summary>Plans made for one event before it is reported as failed; each retry follows real progress by others.</summary>
     public const int MaxAttempts = 200;
 
-    public async Task<StitchResult> Stitch(CustomerEvent e)
+    public async Task<StitchResult> Stitch(CustomerEvent e, bool writeThrough = false)
     {
         string? lastReason = null;
         var ordered = planner.Order(e.Identities);
         if (CachedOwner(ordered) is { } known)
         {
             // Fast path: the whole event belongs to one known person. The profile verifies it.
-            var fast = await Profile(known).Apply(new ApplyEventCommand(e, ordered, [], []));
+            var fast = await Profile(known).Apply(new ApplyEventCommand(e, ordered, [], [], writeThrough));
             if (fast.Kind == OutcomeKind.Done)
-                return new StitchResult(true, fast.ProfileId, fast.Warnings.IsDefault ? [] : fast.Warnings, null);
+                return new StitchResult(true, fast.ProfileId, fast.Warnings.IsDefault ? [] : fast.Warnings, null, fast.AlreadyApplied);
             cache.Forget(ordered);
         }
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
@@ -36,21 +37,22 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
             if (distinct.Count == 1 && owners.Values.All(o => o is not null))
             {
                 // Every identity already belongs to the same person.
-                outcome = await Profile(distinct[0]).Apply(new ApplyEventCommand(e, ordered, [], []));
+                outcome = await Profile(distinct[0]).Apply(new ApplyEventCommand(e, ordered, [], [], writeThrough));
             }
             else
             {
                 var summaries = await Summaries(distinct);
-                var plan = planner.Plan(e.Identities, owners, summaries);
+                var plan = planner.Plan(e.Identities, owners, summaries.Values.ToDictionary(
+                    x => x.ProfileId, x => new ProfileIdentitySummary(x.ProfileId, x.UniqueIdentities), StringComparer.Ordinal));
                 var target = plan.TargetProfileId ?? Profiles.ProfileGrain.NewProfileId();
                 var ready = await Prepare(plan, target);
                 if (ready is not null) { lastReason = ready; continue; }
-                outcome = await Profile(target).Apply(new ApplyEventCommand(e, plan.Linked, plan.Claims, plan.Skipped));
+                outcome = await Profile(target).Apply(new ApplyEventCommand(e, plan.Linked, plan.Claims, plan.Skipped, writeThrough));
             }
             if (outcome.Kind == OutcomeKind.Done)
             {
                 if (outcome.Warnings.IsDefaultOrEmpty) cache.Remember(ordered, outcome.ProfileId!);
-                return new StitchResult(true, outcome.ProfileId, outcome.Warnings.IsDefault ? [] : outcome.Warnings, null);
+                return new StitchResult(true, outcome.ProfileId, outcome.Warnings.IsDefault ? [] : outcome.Warnings, null, outcome.AlreadyApplied);
             }
             lastReason = outcome.Reason ?? $"redirected to {outcome.RedirectTo}";
         }
@@ -134,17 +136,23 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
         var owners = await Task.WhenAll(identities.Select(async i =>
         {
             var owner = await Identity(i).GetOwner();
-            return followMerges ? await FollowMerges(owner) : owner;
+            if (!followMerges) return owner;
+            var current = await FollowMerges(owner);
+            // A pointer left at a merged-away profile (its absorber re-points only the identities it
+            // received, and a profile whose writes were lost hands over none) moves to the absorber,
+            // which then takes the identity in when the event is applied.
+            if (current is not null && owner is not null && current != owner) await Identity(i).CompareAndSetOwner(owner, current);
+            return current;
         }));
         var result = new Dictionary<IdentityKey, string?>(identities.Length);
         for (var i = 0; i < identities.Length; i++) result[identities[i]] = owners[i];
         return result;
     }
 
-    private async Task<Dictionary<string, ProfileIdentitySummary>> Summaries(List<string> profileIds)
+    private async Task<Dictionary<string, ProfileSummary>> Summaries(List<string> profileIds)
     {
         var summaries = await Task.WhenAll(profileIds.Select(id => Profile(id).GetSummary()));
-        return summaries.ToDictionary(s => s.ProfileId, s => new ProfileIdentitySummary(s.ProfileId, s.UniqueIdentities), StringComparer.Ordinal);
+        return summaries.ToDictionary(s => s.ProfileId, StringComparer.Ordinal);
     }
 
     /// <summary>

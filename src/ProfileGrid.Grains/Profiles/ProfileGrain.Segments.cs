@@ -58,18 +58,27 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
         if (S.MergedInto is not null || !S.Exists) return;
         var catalog = await CatalogCache.AtLeast(catalogVersion);
         if (catalog.Version <= S.Segments.CatalogVersion) return;
-        await EvaluateSegments(ProfileChange.Time);
-        await state.WriteStateAsync();
+        await EvaluateAndWrite(ProfileChange.Time);
         await FlushSegments();
     }
 
     public async Task<DateTimeOffset?> CheckSegmentTime()
     {
         if (S.MergedInto is not null || !S.Exists) return null;
-        await EvaluateSegments(ProfileChange.Time);
-        await state.WriteStateAsync();
+        await EvaluateAndWrite(ProfileChange.Time);
         await FlushSegments();
         return S.Segments.NextTimeCheck();
+    }
+
+    /// <summary>Re-evaluates and writes, again on top of the newer state after a lost storage race.</summary>
+    private async Task EvaluateAndWrite(ProfileChange change)
+    {
+        for (var attempt = 0; attempt <= MaxStorageConflictRetries; attempt++)
+        {
+            await EvaluateSegments(change);
+            if (await TryWriteState()) return;
+        }
+        throw new InvalidOperationException($"profile {Id}: segments could not be written under concurrent writers; the next check retries");
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)

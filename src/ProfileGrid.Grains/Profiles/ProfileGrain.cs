@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
+using ProfileGrid.Ingestion;
 
 namespace ProfileGrid.Profiles;
 
@@ -11,6 +12,7 @@ public sealed partial class ProfileGrain(
     StitchPlanner planner,
     IOptions<ProfileOptions> options,
     TimeProvider time,
+    IEventJournal journal,
     ILogger<ProfileGrain> logger) : Grain, IProfileGrain
 {
     private static readonly Meter Meter = new("ProfileGrid.Profiles");
@@ -22,8 +24,12 @@ public sealed partial class ProfileGrain(
     private ProfileState S => state.State;
     private string Id => this.GetPrimaryKeyString();
     private ProfileStats? _stats;
+    private TimeSpan WriteDelay => options.Value.StateWriteDelay ?? TimeSpan.Zero;
     /// <summary>Ids of the events on the timeline; rebuilt from state on demand, dropped when events move out.</summary>
     private HashSet<string>? _keptIds;
+    /// <summary>Events applied in memory since the state was last written (<see cref="ProfileOptions.StateWriteDelay"/>).</summary>
+    private readonly List<ApplyEventCommand> _unwritten = [];
+    private IGrainTimer? _writeTimer;
 
     public Task<ProfileSummary> GetSummary() =>
         Task.FromResult(new ProfileSummary(Id, S.MergedInto, S.Graph.UniqueIdentities(rules), S.Exists, S.SurrenderingTo));
@@ -33,22 +39,38 @@ public sealed partial class ProfileGrain(
 
     public async Task<ProfileOutcome> Apply(ApplyEventCommand command)
     {
+        // A new person is written at once: identities claimed for it point at a stored profile
+        // within one call, not after a write delay (a silo that dies in between leaves them pointing
+        // at a profile storage lacks, which the next event re-creates or a merge absorbs).
+        var writeThrough = command.WriteThrough || WriteDelay <= TimeSpan.Zero || !S.Exists;
         for (var attempt = 0; attempt < MaxStorageConflictRetries; attempt++)
         {
-            if (await ApplyOnce(command) is { } outcome) return outcome;
+            var outcome = await ApplyInMemory(command);
+            if (outcome.Kind != OutcomeKind.Done) return outcome;
+            if (!writeThrough)
+            {
+                // Acknowledged now: the event is in the log, whose marker stays until the write.
+                _unwritten.Add(command);
+                ScheduleWrite();
+                return outcome;
+            }
+            if (await TryWriteState(alsoApplied: command.Event.Id)) return outcome;
         }
         return StorageConflict();
     }
 
-    /// <summary>One try of <see cref="Apply"/>; null when another activation wrote first (state re-read, try again).</summary>
-    private async Task<ProfileOutcome?> ApplyOnce(ApplyEventCommand command)
+    /// <summary>Applies an event to the state in memory; Done, or why it belongs elsewhere.</summary>
+    private async Task<ProfileOutcome> ApplyInMemory(ApplyEventCommand command)
     {
         if (S.MergedInto is { } mergedInto) return ProfileOutcome.Redirected(mergedInto);
         if (S.SurrenderingTo is { } surrenderingTo) return ProfileOutcome.Conflicted($"profile {Id} is being merged into {surrenderingTo}");
-        var claims = command.Claims.Where(c => !S.Graph.Contains(c)).ToHashSet();
-        foreach (var identity in command.Linked)
-            if (!claims.Contains(identity) && !S.Graph.Contains(identity))
-                return ProfileOutcome.Conflicted($"{identity} is no longer in profile {Id}");
+        if ((_keptIds ??= S.Events.Select(e => e.Id).ToHashSet(StringComparer.Ordinal)).Contains(command.Event.Id))
+            return ProfileOutcome.AlreadyThere(Id);
+        // An identity the plan took for this profile's but missing from its graph either moved on
+        // (then claiming it fails and the caller re-plans) or still points here because the write
+        // that added it was lost with its silo (identities are claimed before the profile is
+        // written): then it is taken again.
+        var claims = command.Claims.Concat(command.Linked).Where(c => !S.Graph.Contains(c)).ToHashSet();
         if (claims.Count > 0 && !planner.Compatible(S.Graph.UniqueIdentities(rules), claims))
             return ProfileOutcome.Conflicted($"profile {Id} gained a conflicting unique identity");
 
@@ -63,7 +85,6 @@ public sealed partial class ProfileGrain(
         AddEvents([e], warnings);
         await EnforceGraphLimit(warnings);
         await EvaluateSegments(ProfileChange.Event(e.Type));
-        if (!await TryWriteState()) return null;
         return ProfileOutcome.Done(Id, warnings);
     }
 
@@ -119,7 +140,8 @@ public sealed partial class ProfileGrain(
     public async Task<SurrenderOutcome> Surrender(string absorberId, ImmutableArray<IdentityKey> absorberUniqueIdentities)
     {
         if (S.MergedInto is { } mergedInto) return new SurrenderOutcome(OutcomeKind.Redirect, null, mergedInto, $"{Id} was merged into {mergedInto}");
-        if (!S.Exists) return new SurrenderOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} does not exist");
+        // A profile that identities point at but storage lacks (its silo died between the claims and
+        // its first write) surrenders as an empty profile; its identities follow the forwarding pointer.
         if (S.SurrenderingTo is { } surrenderingTo && surrenderingTo != absorberId)
             return new SurrenderOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} is being merged into {surrenderingTo}");
         if (S.SurrenderingTo is null)
@@ -276,15 +298,15 @@ public sealed partial class ProfileGrain(
 
     /// <summary>
     /// Writes the state unless another activation of this profile (possible for a moment after a silo
-    /// dies) wrote first: then the ETag check fails, the newer state is read back, and the caller
-    /// re-applies its change on top of it. A stale state never overwrites a newer one.
+    /// dies) wrote first: then the ETag check fails, the newer state is read back, the events not yet
+    /// written are applied to it again, and the caller re-applies its change on top. A stale state
+    /// never overwrites a newer one. Once written, the events in it are confirmed to the journal.
     /// </summary>
-    private async Task<bool> TryWriteState()
+    private async Task<bool> TryWriteState(string? alsoApplied = null)
     {
         try
         {
             await state.WriteStateAsync();
-            return true;
         }
         catch (InconsistentStateException e)
         {
@@ -293,8 +315,75 @@ public sealed partial class ProfileGrain(
             await state.ReadStateAsync();
             _stats = null;
             _keptIds = null;
+            await ReapplyUnwritten();
             return false;
         }
+        var applied = _unwritten.Select(c => c.Event.Id).ToList();
+        if (alsoApplied is not null) applied.Add(alsoApplied);
+        _unwritten.Clear();
+        _writeTimer?.Dispose();
+        _writeTimer = null;
+        if (applied.Count > 0) await journal.Applied(applied);
+        return true;
+    }
+
+    /// <summary>
+    /// After a lost storage race: the events applied here but not written go onto the state read back.
+    /// One that no longer belongs here stays unconfirmed in the log, and the recovery pass re-stitches it.
+    /// </summary>
+    private async Task ReapplyUnwritten()
+    {
+        var unwritten = _unwritten.ToList();
+        _unwritten.Clear();
+        foreach (var command in unwritten)
+        {
+            var outcome = await ApplyInMemory(command);
+            if (outcome.Kind == OutcomeKind.Done) _unwritten.Add(command);
+            else logger.LogWarning("Profile {Profile}: event {EventId} no longer applies here after a storage conflict ({Reason}); left to recovery", Id, command.Event.Id, outcome.Reason ?? outcome.RedirectTo);
+        }
+        if (_unwritten.Count > 0) ScheduleWrite();
+    }
+
+    /// <summary>Writes the events applied in memory at most <see cref="ProfileOptions.StateWriteDelay"/> after the first of them.</summary>
+    private void ScheduleWrite()
+    {
+        if (_writeTimer is not null) return;
+        _writeTimer = this.RegisterGrainTimer(WriteUnwritten, new GrainTimerCreationOptions
+        {
+            DueTime = WriteDelay,
+            Period = Timeout.InfiniteTimeSpan,
+            Interleave = false,
+            KeepAlive = true,
+        });
+    }
+
+    private async Task WriteUnwritten(CancellationToken cancellationToken)
+    {
+        _writeTimer?.Dispose();
+        _writeTimer = null;
+        for (var attempt = 0; _unwritten.Count > 0 && attempt <= MaxStorageConflictRetries; attempt++)
+        {
+            if (await TryWriteState()) break;
+        }
+        // A re-read may have re-evaluated memberships: publish them as a call would.
+        await FlushSegments();
+    }
+
+    /// <summary>Writes what is still unwritten before the activation goes (idle collection, shutdown, rebalancing).</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_unwritten.Count > 0)
+        {
+            try
+            {
+                await WriteUnwritten(cancellationToken);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Profile {Profile}: {Count} event(s) not written at deactivation; the recovery pass applies them again", Id, _unwritten.Count);
+            }
+        }
+        await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     private ProfileOutcome StorageConflict() =>

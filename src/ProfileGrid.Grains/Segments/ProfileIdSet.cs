@@ -1,18 +1,65 @@
 namespace ProfileGrid.Segments;
 
-/// <summary>A set of profile ids, paged in ordinal order (the order is built when a page is asked for after a change).</summary>
-[GenerateSerializer]
-public sealed class ProfileIdSetState
+/// <summary>
+/// What the directory and the audience shards share: a set of profile ids loaded from the
+/// <see cref="IProfileIdSetStore"/> on activation, changed in memory and stored by delta, and paged in
+/// ordinal order (the order is built when a page is asked for after a change).
+/// </summary>
+public sealed class ProfileIdSet(IProfileIdSetStore store, string setKey)
 {
-    [Id(0)] public HashSet<string> Ids { get; set; } = new(StringComparer.Ordinal);
-}
+    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+    private string[]? _sorted;
 
-/// <summary>The paging both the directory and the audience shards need.</summary>
-public static class ProfileIdSet
-{
-    public static ProfileIdPage Page(ref string[]? sorted, HashSet<string> ids, string? after, int count)
+    public long Count => _ids.Count;
+
+    public async Task Load()
     {
-        sorted ??= [.. ids.Order(StringComparer.Ordinal)];
+        _ids.Clear();
+        _ids.UnionWith(await store.Load(setKey));
+        _sorted = null;
+    }
+
+    /// <summary>
+    /// Removes <paramref name="removed"/>, then adds <paramref name="added"/>, and stores what actually
+    /// changed. When storing fails the memory is put back and the exception goes to the caller, who
+    /// may send the same change again.
+    /// </summary>
+    public async Task Change(IEnumerable<string> added, IEnumerable<string> removed)
+    {
+        var gone = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in removed)
+            if (_ids.Remove(id)) gone.Add(id);
+        var come = new List<string>();
+        foreach (var id in added)
+        {
+            if (!_ids.Add(id)) continue;
+            // Removed and added again in the same change: no change at all.
+            if (!gone.Remove(id)) come.Add(id);
+        }
+        if (come.Count == 0 && gone.Count == 0) return;
+        _sorted = null;
+        try
+        {
+            await store.Apply(setKey, come, gone);
+        }
+        catch
+        {
+            _ids.ExceptWith(come);
+            _ids.UnionWith(gone);
+            throw;
+        }
+    }
+
+    public async Task Clear()
+    {
+        _ids.Clear();
+        _sorted = null;
+        await store.Clear(setKey);
+    }
+
+    public ProfileIdPage Page(string? after, int count)
+    {
+        var sorted = _sorted ??= [.. _ids.Order(StringComparer.Ordinal)];
         var start = 0;
         if (after is not null)
         {
@@ -24,55 +71,54 @@ public static class ProfileIdSet
     }
 }
 
-public sealed class ProfileDirectoryGrain(
-    [PersistentState("profiledirectory", ProfileGridStorage.Name)] IPersistentState<ProfileIdSetState> state) : Grain, IProfileDirectoryGrain
+/// <summary>One shard of the directory; its ids are stored by delta (<see cref="IProfileIdSetStore"/>), not as grain state.</summary>
+public sealed class ProfileDirectoryGrain(IProfileIdSetStore store) : Grain, IProfileDirectoryGrain
 {
-    private string[]? _sorted;
+    private ProfileIdSet _set = null!;
 
-    public async Task Register(string profileId)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!state.State.Ids.Add(profileId)) return;
-        _sorted = null;
-        await state.WriteStateAsync();
+        _set = new ProfileIdSet(store, ProfileIdSetKeys.Directory(this.GetPrimaryKeyLong()));
+        return _set.Load();
     }
 
-    public async Task Unregister(string profileId)
-    {
-        if (!state.State.Ids.Remove(profileId)) return;
-        _sorted = null;
-        await state.WriteStateAsync();
-    }
+    public Task Register(string profileId) => _set.Change([profileId], []);
 
-    public Task<long> Count() => Task.FromResult((long)state.State.Ids.Count);
+    public Task Unregister(string profileId) => _set.Change([], [profileId]);
 
-    public Task<ProfileIdPage> Page(string? after, int count) =>
-        Task.FromResult(ProfileIdSet.Page(ref _sorted, state.State.Ids, after, count));
+    public Task<long> Count() => Task.FromResult(_set.Count);
+
+    public Task<ProfileIdPage> Page(string? after, int count) => Task.FromResult(_set.Page(after, count));
 }
 
-public sealed class SegmentAudienceGrain(
-    [PersistentState("audience", ProfileGridStorage.Name)] IPersistentState<ProfileIdSetState> state) : Grain, ISegmentAudienceGrain
+/// <summary>One shard of one segment's audience; its ids are stored by delta (<see cref="IProfileIdSetStore"/>), not as grain state.</summary>
+public sealed class SegmentAudienceGrain(IProfileIdSetStore store) : Grain, ISegmentAudienceGrain
 {
-    private string[]? _sorted;
+    private ProfileIdSet _set = null!;
 
-    public async Task Apply(ImmutableArray<string> entered, ImmutableArray<string> exited)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var changed = false;
-        foreach (var id in exited) changed |= state.State.Ids.Remove(id);
-        foreach (var id in entered) changed |= state.State.Ids.Add(id);
-        if (!changed) return;
-        _sorted = null;
-        await state.WriteStateAsync();
+        _set = new ProfileIdSet(store, ProfileIdSetKeys.Audience(this.GetPrimaryKeyString()));
+        return _set.Load();
     }
 
-    public Task<long> Count() => Task.FromResult((long)state.State.Ids.Count);
+    public Task Apply(ImmutableArray<string> entered, ImmutableArray<string> exited) => _set.Change(entered, exited);
 
-    public Task<ProfileIdPage> Page(string? after, int count) =>
-        Task.FromResult(ProfileIdSet.Page(ref _sorted, state.State.Ids, after, count));
+    public Task<long> Count() => Task.FromResult(_set.Count);
+
+    public Task<ProfileIdPage> Page(string? after, int count) => Task.FromResult(_set.Page(after, count));
 
     public async Task Clear()
     {
-        state.State.Ids.Clear();
-        _sorted = null;
-        await state.WriteStateAsync();
+        try
+        {
+            await _set.Clear();
+        }
+        catch
+        {
+            // The memory is empty, the store perhaps not: read it again on the next call.
+            DeactivateOnIdle();
+            throw;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ProfileGrid.Ingestion;
@@ -49,13 +50,15 @@ public sealed class EventRecovery(
         {
             var pending = await journal.Log.ReadUnappliedAsync(receivedBefore, batchSize, cancellationToken);
             if (pending.Count == 0) break;
-            var report = await applier.Apply([.. pending.Select((stored, i) => (i, EventLogMapping.FromLog(stored)))]);
+            var report = await applier.Apply([.. pending.Select((stored, i) => (i, EventLogMapping.FromLog(stored)))], writeThrough: true);
             // Confirmed before the next read, so that read moves on to other events.
-            await journal.Log.MarkAppliedAsync(report.Applied, cancellationToken);
-            applied += report.Applied.Count;
+            // An event found on its profile already was held there unwritten; the write-through wrote it.
+            string[] written = [.. report.Applied, .. report.AlreadyApplied];
+            await journal.Log.MarkAppliedAsync(written, cancellationToken);
+            applied += written.Length;
             failed += report.Failed.Count;
             foreach (var f in report.Failed) logger.LogWarning("Recovery could not apply event {EventId}: {Reason}", f.EventId, f.Reason);
-            if (report.Applied.Count == 0 || pending.Count < batchSize) break;
+            if (written.Length == 0 || pending.Count < batchSize) break;
         }
         if (applied + failed > 0)
             logger.LogInformation("Recovery applied {Applied} stored events whose profiles had not been written ({Failed} failed, retried next pass)", applied, failed);
@@ -63,23 +66,80 @@ public sealed class EventRecovery(
     }
 }
 
-/// <summary>Runs <see cref="EventRecovery"/> every <see cref="EventRecoveryOptions.Interval"/> on each silo.</summary>
-public sealed class EventRecoveryService(EventRecovery recovery, IOptions<EventRecoveryOptions> options, TimeProvider time, ILogger<EventRecoveryService> logger)
-    : BackgroundService
+/// <summary>
+/// Runs <see cref="EventRecovery"/> on each silo: every <see cref="EventRecoveryOptions.Interval"/> for the
+/// events older than the grace period, and at once, for every unconfirmed event, when a silo is declared
+/// dead (by the first live silo only): a dead silo's profiles lose what they had not written yet
+/// (<c>ProfileGrid:Profiles:StateWriteDelay</c>), and this brings it back within seconds. Re-applying an
+/// event that a live silo holds unwritten is a no-op there.
+/// </summary>
+public sealed class EventRecoveryService(
+    EventRecovery recovery,
+    IClusterMembershipService membership,
+    ILocalSiloDetails silo,
+    IOptions<EventRecoveryOptions> options,
+    TimeProvider time,
+    ILogger<EventRecoveryService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.Interval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        // true: every unconfirmed event (a silo died); false: those older than the grace period.
+        var passes = Channel.CreateUnbounded<bool>(new UnboundedChannelOptions { SingleReader = true });
+        var ticking = Tick(passes.Writer, stoppingToken);
+        var watching = WatchForDeadSilos(passes.Writer, stoppingToken);
+        try
         {
-            try
+            await foreach (var everything in passes.Reader.ReadAllAsync(stoppingToken))
             {
-                await recovery.RecoverAsync(stoppingToken);
+                try
+                {
+                    if (everything) await recovery.RecoverAsync(time.GetUtcNow(), stoppingToken);
+                    else await recovery.RecoverAsync(stoppingToken);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning(e, "Recovery pass failed; trying again in {Interval}", options.Value.Interval);
+                }
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        await Task.WhenAll(ticking, watching);
+    }
+
+    private async Task Tick(ChannelWriter<bool> passes, CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.Interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken)) passes.TryWrite(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task WatchForDeadSilos(ChannelWriter<bool> passes, CancellationToken stoppingToken)
+    {
+        HashSet<SiloAddress>? dead = null;
+        try
+        {
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
             {
-                logger.LogWarning(e, "Recovery pass failed; trying again in {Interval}", options.Value.Interval);
+                var deadNow = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead).ToList();
+                // Silos dead before this one joined are the periodic pass's business.
+                if (dead is null) { dead = [.. deadNow.Select(m => m.SiloAddress)]; continue; }
+                var newlyDead = deadNow.Where(m => dead.Add(m.SiloAddress)).ToList();
+                if (newlyDead.Count == 0) continue;
+                var first = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).Order().FirstOrDefault();
+                if (!silo.SiloAddress.Equals(first)) continue;
+                logger.LogInformation("Silo(s) {Silos} declared dead: applying every stored event not yet confirmed", string.Join(", ", newlyDead.Select(m => m.SiloAddress)));
+                passes.TryWrite(true);
             }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 }

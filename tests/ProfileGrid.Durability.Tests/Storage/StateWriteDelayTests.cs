@@ -1,0 +1,99 @@
+using Microsoft.Extensions.DependencyInjection;
+using ProfileGrid.Storage;
+
+namespace ProfileGrid.Durability.Tests.Storage;
+
+/// <summary>
+/// With PostgreSQL a profile holds the events of its write delay in memory and writes them once; each
+/// event is acknowledged once it is in the log, and its "not yet applied" marker goes only after the
+/// profile write that holds it. A silo that dies first leaves the markers, and recovery re-applies.
+/// </summary>
+[Collection(DurableCollection.Name)]
+public sealed class StateWriteDelayTests(PostgresServerFixture postgres)
+{
+    private static readonly Dictionary<string, string> TwoSecondDelay = new() { ["ProfileGrid:Profiles:StateWriteDelay"] = "00:00:02" };
+
+    [PostgresFact]
+    public async Task Events_of_one_write_delay_are_written_in_one_profile_write_and_confirmed_after_it()
+    {
+        var run = $"delay{Guid.NewGuid():N}"[..12];
+        var connectionString = await postgres.CreateDatabaseAsync("state_write_delay");
+        await using var grid = await DurableCluster.StartAsync(connectionString, run, silos: 1, TwoSecondDelay);
+        var random = new Random(3);
+        await grid.Grains.IngestAll([People.Event(run, 0, 2, random)]);
+        var created = await ProfileVersion(connectionString);
+
+        var later = Enumerable.Range(0, 10).Select(_ => People.Event(run, 0, 3, random)).ToArray();
+        var result = await grid.Grains.IngestAll(later);
+        var unconfirmedAtAnswer = await Unconfirmed(connectionString, later);
+        var versionAtAnswer = await ProfileVersion(connectionString);
+        var seenAtAnswer = (await grid.Grains.Lookup("crmId", People.Crm(run, 0)))!.Events.Length;
+        await WaitUntil(async () => await Unconfirmed(connectionString, later) == 0, TimeSpan.FromSeconds(20));
+
+        Assert.Equal((10, 0), (result.Accepted, result.Duplicates));
+        Assert.Equal(10, unconfirmedAtAnswer);
+        Assert.Equal(created, versionAtAnswer);
+        Assert.Equal(11, seenAtAnswer);
+        Assert.Equal(created + 1, await ProfileVersion(connectionString));
+    }
+
+    [PostgresFact]
+    public async Task Events_a_killed_silo_held_unwritten_come_back_from_the_log()
+    {
+        var run = $"delayk{Guid.NewGuid():N}"[..13];
+        var connectionString = await postgres.CreateDatabaseAsync("state_write_delay_kill");
+        var oneMinute = new Dictionary<string, string>(TwoSecondDelay) { ["ProfileGrid:Profiles:StateWriteDelay"] = "00:00:20" };
+        await using var grid = await DurableCluster.StartAsync(connectionString, run, silos: 2, oneMinute);
+        var random = new Random(4);
+        const int people = 12;
+        for (var person = 0; person < people; person++) await grid.Grains.IngestAll([People.Event(run, person, 2, random)]);
+        var unwritten = Enumerable.Range(0, people).Select(person => People.Event(run, person, 3, random)).ToArray();
+        await grid.Grains.IngestAll(unwritten);
+        var unconfirmedBeforeKill = await Unconfirmed(connectionString, unwritten);
+
+        await grid.Cluster.KillSiloAsync(grid.Cluster.SecondarySilos[0]);
+        var recovery = await grid.SiloServices.GetRequiredService<EventRecovery>().RecoverAsync(DateTimeOffset.UtcNow.AddMinutes(1));
+
+        Assert.Equal(people, unconfirmedBeforeKill);
+        Assert.Equal(0, await Unconfirmed(connectionString, unwritten));
+        for (var person = 0; person < people; person++)
+        {
+            var view = (await grid.Grains.Lookup("crmId", People.Crm(run, person)))!;
+            Assert.Equal(1, view.Events.Count(e => e.Id == unwritten[person].Id));
+            Assert.Equal(2, view.Events.Length);
+        }
+        Assert.InRange(recovery.Applied, 0, people);
+    }
+
+    private static async Task<int> Unconfirmed(string connectionString, IEnumerable<RawEvent> events)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM profilegrid_unapplied_events WHERE event_id = ANY(@ids)", connection);
+        command.Parameters.AddWithValue("ids", events.Select(e => e.Id!).ToArray());
+        return (int)(long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The version (write count) of the database's one profile row: its key is hashed, so the test keeps one person per database.</summary>
+    private static async Task<int> ProfileVersion(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT version FROM orleansstorage WHERE graintypestring = 'profile'", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        var version = reader.GetInt32(0);
+        Assert.False(await reader.ReadAsync());
+        return version;
+    }
+
+    private static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the profile was not written within its write delay");
+            await Task.Delay(100);
+        }
+    }
+}
