@@ -50,6 +50,47 @@ public sealed class SegmentRestartTests(PostgresServerFixture postgres)
             await ScalarAsync(connectionString, $"SELECT count(*) FROM profilegrid_profile_sets WHERE service_id = '{run}' AND set_key LIKE 'directory/%'"));
     }
 
+    [PostgresFact]
+    public async Task A_time_window_flips_after_a_full_restart_with_no_new_event()
+    {
+        var run = $"segrem{Guid.NewGuid():N}"[..14];
+        var connectionString = await postgres.CreateDatabaseAsync("segment_reminder_restart");
+        var recent = $"recent-{run}";
+        // The one-minute window of this visit closes 40 s from now: after the restart below.
+        var closesAt = DateTimeOffset.UtcNow.AddSeconds(40);
+        var visit = new RawEvent
+        {
+            Id = $"{run}-visit",
+            Type = "web.pageView",
+            Timestamp = closesAt.AddMinutes(-1).ToString("O"),
+            Identities = [new RawIdentity("ecid", Device(run, 0))],
+            AttributesJson = $$"""{"run": "{{run}}"}""",
+        };
+
+        string profile;
+        await using (var first = await DurableCluster.StartAsync(connectionString, run, silos: 1))
+        {
+            var defined = await first.Grains.GetGrain<ISegmentRegistryGrain>(0).Define(recent, recent, $"exists(events where type = \"web.pageView\" and attributes.run = \"{run}\" within 1m)");
+            Assert.True(defined.Succeeded);
+            await Evaluated(first.Grains, recent);
+            await first.Grains.IngestAll([visit]);
+            profile = (await first.Grains.Lookup("ecid", Device(run, 0)))!.Id;
+            Assert.Equal([profile], await Audience(first.Grains, recent));
+        }
+        Assert.True(DateTimeOffset.UtcNow < closesAt.AddSeconds(-5), "the restart took longer than the window left; the test proves nothing");
+
+        // Nothing calls the profile after the restart: the reminder stored in PostgreSQL wakes it.
+        await using var second = await DurableCluster.StartAsync(connectionString, run, silos: 1);
+        var deadline = closesAt.AddSeconds(60);
+        while ((await Audience(second.Grains, recent)).Length > 0 && DateTimeOffset.UtcNow < deadline) await Task.Delay(250);
+
+        Assert.Empty(await Audience(second.Grains, recent));
+        Assert.True(DateTimeOffset.UtcNow >= closesAt, "the person left the segment before the window closed");
+        var (memberships, _) = await second.Grains.GetGrain<IProfileSegmentsGrain>(profile).GetSegments();
+        var membership = Assert.Single(memberships, m => m.SegmentId == recent);
+        Assert.Equal(MembershipStatus.Exited, membership.Status);
+    }
+
     private static string Device(string run, int person) => $"{run}-device-{person}";
 
     /// <summary>Every person visits; the even ones also buy.</summary>
