@@ -19,6 +19,8 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
     private bool _leaveDirectory;
     private ProfileSegmentSubject? _segmentSubject;
     private DateTimeOffset? _reminderAt;
+    /// <summary>Whether this activation has served anything but a batch walk's <see cref="RefreshSegments"/>.</summary>
+    private bool _servedOtherCalls;
 
     private SegmentCatalogCache CatalogCache => ServiceProvider.GetRequiredService<SegmentCatalogCache>();
     private SegmentOptions SegmentSettings => ServiceProvider.GetRequiredService<IOptions<SegmentOptions>>().Value;
@@ -55,6 +57,9 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
 
     public async Task RefreshSegments(long catalogVersion)
     {
+        // A profile woken only by a batch walk goes back to sleep once evaluated, so that evaluating a
+        // segment over every profile does not leave every profile in memory.
+        if (!_servedOtherCalls) this.DeactivateOnIdle();
         if (S.MergedInto is not null || !S.Exists) return;
         var catalog = await CatalogCache.AtLeast(catalogVersion);
         if (catalog.Version <= S.Segments.CatalogVersion) return;
@@ -101,6 +106,7 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
     /// <summary>After a call has written its state: publish what it changed, before the caller is answered.</summary>
     public async Task Invoke(IIncomingGrainCallContext context)
     {
+        if (context.ImplementationMethod.Name != nameof(RefreshSegments)) _servedOtherCalls = true;
         try
         {
             await context.Invoke();

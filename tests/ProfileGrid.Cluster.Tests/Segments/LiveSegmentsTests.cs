@@ -191,6 +191,11 @@ public sealed class LiveSegmentsTests(SegmentsClusterFixture fixture)
         var segment = U("app-users");
         await fixture.Define(segment, $"exists(events where type = \"app.open\" and attributes.run = \"{_run}\")");
         Assert.Equal(ids, await _grains.Audience(segment));
+
+        // Woken only to be evaluated, they go back to sleep.
+        for (var i = 0; i < 100 && (await management.GetActiveGrains(GrainType.Create("profile"))).Any(g => ids.Contains(g.Key.ToString()!)); i++)
+            await Task.Delay(100);
+        Assert.DoesNotContain(await management.GetActiveGrains(GrainType.Create("profile")), g => ids.Contains(g.Key.ToString()!));
     }
 
     [Fact]
