@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Threading.Channels;
 
 namespace ProfileGrid.Storage.Postgres.EventLog;
 
@@ -107,8 +106,7 @@ public sealed class PostgresEventLog : IAsyncDisposable
     private readonly bool ownsDataSource;
     private readonly PostgresEventLogOptions options;
     private readonly ILogger logger;
-    private readonly Channel<PendingAppend> appends;
-    private readonly Task writer;
+    private readonly GroupCommitQueue<PendingAppend> appends;
 
     private long flushes;
     private long failedFlushes;
@@ -136,12 +134,8 @@ public sealed class PostgresEventLog : IAsyncDisposable
         this.dataSource = dataSource;
         this.ownsDataSource = ownsDataSource;
         this.logger = logger ?? NullLogger.Instance;
-        appends = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(this.options.MaxPendingAppends)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        writer = Task.Run(WriteLoopAsync);
+        appends = new GroupCommitQueue<PendingAppend>(
+            nameof(PostgresEventLog), this.options.MaxPendingAppends, this.options.MaxEventsPerFlush, pending => pending.Events.Length, FlushAsync);
     }
 
     /// <summary>
@@ -186,14 +180,7 @@ public sealed class PostgresEventLog : IAsyncDisposable
         }
 
         var pending = new PendingAppend(snapshot);
-        try
-        {
-            await appends.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
-        {
-            throw new ObjectDisposedException(nameof(PostgresEventLog));
-        }
+        await appends.EnqueueAsync(pending, cancellationToken).ConfigureAwait(false);
 
         return await pending.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -284,29 +271,10 @@ public sealed class PostgresEventLog : IAsyncDisposable
             return;
         }
 
-        appends.Writer.TryComplete();
-        await writer.ConfigureAwait(false);
+        await appends.CompleteAsync().ConfigureAwait(false);
         if (ownsDataSource)
         {
             await dataSource.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        var reader = appends.Reader;
-        var batch = new List<PendingAppend>();
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            batch.Clear();
-            var events = 0;
-            while (events < options.MaxEventsPerFlush && reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-                events += pending.Events.Length;
-            }
-
-            await FlushAsync(batch).ConfigureAwait(false);
         }
     }
 

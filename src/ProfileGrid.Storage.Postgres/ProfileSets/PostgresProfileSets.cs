@@ -1,5 +1,4 @@
 using System.Text;
-using System.Threading.Channels;
 
 namespace ProfileGrid.Storage.Postgres.ProfileSets;
 
@@ -61,8 +60,7 @@ public sealed class PostgresProfileSets : IAsyncDisposable
     private readonly bool ownsDataSource;
     private readonly PostgresProfileSetsOptions options;
     private readonly ILogger logger;
-    private readonly Channel<PendingChange> changes;
-    private readonly Task writer;
+    private readonly GroupCommitQueue<PendingChange> changes;
 
     private long flushes;
     private long failedFlushes;
@@ -87,12 +85,9 @@ public sealed class PostgresProfileSets : IAsyncDisposable
         this.dataSource = dataSource;
         this.ownsDataSource = ownsDataSource;
         this.logger = logger ?? NullLogger.Instance;
-        changes = Channel.CreateBounded<PendingChange>(new BoundedChannelOptions(this.options.MaxPendingRequests)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        writer = Task.Run(WriteLoopAsync);
+        changes = new GroupCommitQueue<PendingChange>(
+            nameof(PostgresProfileSets), this.options.MaxPendingRequests, this.options.MaxChangesPerFlush,
+            pending => 1 + pending.Added.Length + pending.Removed.Length, FlushAsync);
     }
 
     /// <summary>Creates a store with its own connection pool, disposed with the store.</summary>
@@ -174,8 +169,7 @@ public sealed class PostgresProfileSets : IAsyncDisposable
             return;
         }
 
-        changes.Writer.TryComplete();
-        await writer.ConfigureAwait(false);
+        await changes.CompleteAsync().ConfigureAwait(false);
         if (ownsDataSource)
         {
             await dataSource.DisposeAsync().ConfigureAwait(false);
@@ -226,34 +220,9 @@ public sealed class PostgresProfileSets : IAsyncDisposable
     private async Task EnqueueAsync(PendingChange pending, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
-        try
-        {
-            await changes.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
-        {
-            throw new ObjectDisposedException(nameof(PostgresProfileSets));
-        }
+        await changes.EnqueueAsync(pending, cancellationToken).ConfigureAwait(false);
 
         await pending.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        var reader = changes.Reader;
-        var batch = new List<PendingChange>();
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            batch.Clear();
-            var size = 0;
-            while (size < options.MaxChangesPerFlush && reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-                size += 1 + pending.Added.Length + pending.Removed.Length;
-            }
-
-            await FlushAsync(batch).ConfigureAwait(false);
-        }
     }
 
     private async Task FlushAsync(List<PendingChange> batch)
