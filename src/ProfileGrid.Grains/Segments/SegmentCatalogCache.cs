@@ -16,12 +16,16 @@ public sealed class SegmentCatalogCache(IGrainFactory grains, IOptions<SegmentOp
     private long _checkedAt = long.MinValue;
     private Task? _refreshing;
 
-    /// <summary>The current catalogue; the first call waits for it, later calls refresh it in the background when due.</summary>
+    /// <summary>
+    /// The current catalogue, never older than one refresh interval: a call that finds the last check
+    /// older waits for a refresh (shared by every caller of that moment). A batch evaluation relies on
+    /// this: it starts two intervals after a definition, so every profile evaluated from then on sees it.
+    /// </summary>
     public async ValueTask<LoadedCatalog> Get()
     {
         if (!Volatile.Read(ref _loaded)) return await AtLeast(0);
         var due = Stopwatch.GetElapsedTime(Interlocked.Read(ref _checkedAt)).TotalMilliseconds >= options.Value.CatalogRefreshMilliseconds;
-        if (due) _ = Task.Run(Refresh);
+        if (due) await Task.Run(Refresh);
         return Volatile.Read(ref _current);
     }
 
