@@ -12,6 +12,12 @@ namespace ProfileGrid.Benchmarks.Segments;
 /// <summary>A silo in process and a catalogue of realistic, mixed segment definitions for the segment benchmarks.</summary>
 public static class BenchmarkSegments
 {
+    /// <summary>The comma-separated counts in environment variable <paramref name="variable"/>, else <paramref name="defaults"/>.</summary>
+    public static IEnumerable<int> CountsFrom(string variable, string defaults) =>
+        (Environment.GetEnvironmentVariable(variable) ?? defaults)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(n => int.Parse(n, System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>
     /// Mixed shapes a marketing team writes: recent purchases by category, visit counts in a window, abandoned carts
     /// (presence and absence in 1h), funnels, revenue sums, traits, stats, identities, and segments built on others.

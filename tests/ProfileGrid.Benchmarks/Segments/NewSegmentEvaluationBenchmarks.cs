@@ -21,10 +21,7 @@ public class NewSegmentEvaluationBenchmarks
     private int _defined;
 
     /// <summary>Profile counts to measure: <c>PROFILEGRID_BENCH_PROFILES</c> (comma-separated), by default 10,000 and 100,000.</summary>
-    public static IEnumerable<int> ProfileCounts() =>
-        (Environment.GetEnvironmentVariable("PROFILEGRID_BENCH_PROFILES") ?? "10000,100000")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(n => int.Parse(n, System.Globalization.CultureInfo.InvariantCulture));
+    public static IEnumerable<int> ProfileCounts() => BenchmarkSegments.CountsFrom("PROFILEGRID_BENCH_PROFILES", "10000,100000");
 
     [ParamsSource(nameof(ProfileCounts))]
     public int Profiles { get; set; }

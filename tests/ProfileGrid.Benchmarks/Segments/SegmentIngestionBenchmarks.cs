@@ -23,10 +23,7 @@ public class SegmentIngestionBenchmarks
     private int _iteration;
 
     /// <summary>Live segment counts to measure: <c>PROFILEGRID_BENCH_SEGMENTS</c> (comma-separated), by default 100 and 1,000.</summary>
-    public static IEnumerable<int> SegmentCounts() =>
-        (Environment.GetEnvironmentVariable("PROFILEGRID_BENCH_SEGMENTS") ?? "100,1000")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(n => int.Parse(n, System.Globalization.CultureInfo.InvariantCulture));
+    public static IEnumerable<int> SegmentCounts() => BenchmarkSegments.CountsFrom("PROFILEGRID_BENCH_SEGMENTS", "100,1000");
 
     [ParamsSource(nameof(SegmentCounts))]
     public int LiveSegments { get; set; }

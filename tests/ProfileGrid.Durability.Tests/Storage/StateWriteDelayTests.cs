@@ -52,7 +52,8 @@ public sealed class StateWriteDelayTests(PostgresServerFixture postgres)
         var unconfirmedBeforeKill = await Unconfirmed(connectionString, unwritten);
 
         await grid.Cluster.KillSiloAsync(grid.Cluster.SecondarySilos[0]);
-        var recovery = await grid.SiloServices.GetRequiredService<EventRecovery>().RecoverAsync(DateTimeOffset.UtcNow.AddMinutes(1));
+        // The first live silo may already have re-applied them when the kill was noticed; this pass makes sure.
+        await grid.SiloServices.GetRequiredService<EventRecovery>().RecoverAsync(DateTimeOffset.UtcNow.AddMinutes(1));
 
         Assert.Equal(people, unconfirmedBeforeKill);
         Assert.Equal(0, await Unconfirmed(connectionString, unwritten));
@@ -62,7 +63,6 @@ public sealed class StateWriteDelayTests(PostgresServerFixture postgres)
             Assert.Equal(1, view.Events.Count(e => e.Id == unwritten[person].Id));
             Assert.Equal(2, view.Events.Length);
         }
-        Assert.InRange(recovery.Applied, 0, people);
     }
 
     private static async Task<int> Unconfirmed(string connectionString, IEnumerable<RawEvent> events)

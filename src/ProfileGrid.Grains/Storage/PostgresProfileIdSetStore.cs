@@ -1,6 +1,7 @@
+using ProfileGrid.Segments;
 using ProfileGrid.Storage.Postgres.ProfileSets;
 
-namespace ProfileGrid.Segments;
+namespace ProfileGrid.Storage;
 
 /// <summary>
 /// The durable sets: this service's rows of <c>profilegrid_profile_sets</c>, written by deltas that
