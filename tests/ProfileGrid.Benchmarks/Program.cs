@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using ProfileGrid.Benchmarks;
 
 // `bare [--urls URL]`: a Kestrel endpoint that answers a fixed JSON document, the machine's HTTP ceiling.
-// `latency [--url URL] [--rate 5000] [--seconds 10]`: event-to-notification latency over a WebSocket against a running host.
+// `latency [--url URL] [--rate 5000] [--seconds 10] [--existing]`: event-to-notification latency over a WebSocket against a running host.
 // Anything else: BenchmarkDotNet (e.g. `--filter *Ingestion*`).
 if (args.Length > 0 && args[0] == "bare")
 {

@@ -16,7 +16,10 @@ namespace ProfileGrid.Benchmarks;
 /// ENTERED change takes the time it was read from the socket minus the time its event's request
 /// was sent (one clock: this process's). Changes are tied back to their event through the
 /// profile's identity (a GraphQL lookup after the run, so lookups do not disturb the measurement).
-/// <code>latency [--url http://127.0.0.1:5000] [--rate 5000] [--seconds 10] [--batch 50] [--warmup 2]</code>
+/// With <c>--existing</c> every bench person is created first (an event of another type, not
+/// measured, sent as fast as the host takes it), so the measured events land on existing profiles,
+/// as most events in a running grid do; without it every measured event also creates its person.
+/// <code>latency [--url http://127.0.0.1:5000] [--rate 5000] [--seconds 10] [--batch 50] [--warmup 2] [--existing]</code>
 /// </summary>
 public static class SubscriptionLatency
 {
@@ -80,6 +83,21 @@ public static class SubscriptionLatency
         var failures = 0;
         var inFlight = new SemaphoreSlim(256);
         var requests = new List<Task>();
+        if (options.Existing)
+        {
+            var creating = Stopwatch.GetTimestamp();
+            var creators = new SemaphoreSlim(8);
+            for (var first = 0; first < total; first += 500)
+            {
+                await creators.WaitAsync();
+                requests.Add(Post(http, Batch(run, first, Math.Min(500, total - first), $"{eventType}.base", "base"), creators, () => Interlocked.Increment(ref failures)));
+            }
+
+            await Task.WhenAll(requests);
+            requests.Clear();
+            Console.WriteLine($"created {total} people in {Stopwatch.GetElapsedTime(creating).TotalSeconds:F1} s, {failures} failed requests");
+        }
+
         var start = Stopwatch.GetTimestamp();
         var batchInterval = (double)options.Batch / options.Rate;
         for (var first = 0; first < total; first += options.Batch)
@@ -93,18 +111,11 @@ public static class SubscriptionLatency
             }
 
             var count = Math.Min(options.Batch, total - first);
-            var body = new StringBuilder("[");
-            for (var n = first; n < first + count; n++)
-            {
-                if (n > first) body.Append(',');
-                body.Append(CultureInfo.InvariantCulture, $$"""{"id":"{{run}}-{{n}}","type":"{{eventType}}","timestamp":"{{DateTimeOffset.UtcNow:O}}","identities":[{"namespace":"email","id":"bench-{{run}}-{{n}}@latency.example"}]}""");
-            }
-
-            body.Append(']');
+            var body = Batch(run, first, count, eventType, "event");
             await inFlight.WaitAsync();
             var now = Stopwatch.GetTimestamp();
             for (var n = first; n < first + count; n++) sentAt[n] = now;
-            requests.Add(Post(http, body.ToString(), inFlight, () => Interlocked.Increment(ref failures)));
+            requests.Add(Post(http, body, inFlight, () => Interlocked.Increment(ref failures)));
         }
 
         await Task.WhenAll(requests);
@@ -128,7 +139,7 @@ public static class SubscriptionLatency
         });
 
         var sorted = latencies.Order().ToArray();
-        Console.WriteLine($"host {options.Url}  segment {segmentId}");
+        Console.WriteLine($"host {options.Url}  segment {segmentId}  {(options.Existing ? "existing people" : "every event a new person")}");
         Console.WriteLine($"sent {total} events ({warmupEvents} warm-up) in {sendSeconds:F1} s = {total / sendSeconds:F0} events/s (target {options.Rate}), batches of {options.Batch}, {failures} failed requests");
         Console.WriteLine($"ENTERED received {changes.Length} of {total}; measured {sorted.Length} of {measuredEvents}");
         if (sorted.Length > 0)
@@ -141,6 +152,19 @@ public static class SubscriptionLatency
         }
 
         return sorted.Length == measuredEvents && failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>Events <paramref name="first"/>.. for bench people of the same numbers, one event each.</summary>
+    private static string Batch(string run, int first, int count, string eventType, string idPrefix)
+    {
+        var body = new StringBuilder("[");
+        for (var n = first; n < first + count; n++)
+        {
+            if (n > first) body.Append(',');
+            body.Append(CultureInfo.InvariantCulture, $$"""{"id":"{{run}}-{{idPrefix}}-{{n}}","type":"{{eventType}}","timestamp":"{{DateTimeOffset.UtcNow:O}}","identities":[{"namespace":"email","id":"bench-{{run}}-{{n}}@latency.example"}]}""");
+        }
+
+        return body.Append(']').ToString();
     }
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
@@ -189,7 +213,7 @@ public static class SubscriptionLatency
         return JsonNode.Parse(message.ToArray());
     }
 
-    private sealed record Options(Uri Url, int Rate, int Seconds, int Batch, int WarmupSeconds)
+    private sealed record Options(Uri Url, int Rate, int Seconds, int Batch, int WarmupSeconds, bool Existing)
     {
         public static Options Parse(string[] args)
         {
@@ -205,7 +229,8 @@ public static class SubscriptionLatency
                 Int("--rate", 5000),
                 Int("--seconds", 10),
                 Int("--batch", 50),
-                Int("--warmup", 2));
+                Int("--warmup", 2),
+                args.Contains("--existing"));
         }
     }
 }

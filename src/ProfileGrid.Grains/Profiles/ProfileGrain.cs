@@ -407,6 +407,9 @@ public sealed partial class ProfileGrain(
         foreach (var e in incoming)
         {
             if (!known.Add(e.Id)) continue;
+            // Stats count kept and dropped events alike, so a new event adds to them whether it stays
+            // on the timeline or not; recounting the timeline per event would cost O(timeline).
+            _stats?.Add(e);
             var at = S.Events.Count;
             while (at > 0 && S.Events[at - 1].Timestamp > e.Timestamp) at--;
             S.Events.Insert(at, e);
@@ -419,7 +422,6 @@ public sealed partial class ProfileGrain(
                 dropped++;
             }
         }
-        _stats = null;
         if (dropped > 0)
         {
             EventsDroppedCounter.Add(dropped);

@@ -44,4 +44,33 @@ public sealed class LimitsTests(SmallLimitsClusterFixture fixture) : IClassFixtu
         Assert.Equal(80, view.Stats.LifetimeRevenue);
         Assert.Equal(8, view.Stats.PurchaseCount);
     }
+
+    [Fact]
+    public async Task Stats_stay_exact_when_events_arrive_one_at_a_time_past_the_timeline_limit_with_lookups_between()
+    {
+        var email = $"stats-{Guid.NewGuid():N}@luma.example";
+        var t = DateTimeOffset.UtcNow.AddDays(-1);
+        for (var i = 0; i < 8; i++)
+        {
+            // Every lookup computes the stats; the next event must add to them, not recount or skip.
+            var type = i % 2 == 0 ? "commerce.purchase" : "web.pageView";
+            await _grains.IngestAccepted(Grid.Event(type, t.AddMinutes(i), ("email", email)) with { Revenue = i + 1 });
+            var view = (await _grains.Lookup("email", email))!;
+            Assert.Equal(i + 1, view.Stats.EventCount);
+            Assert.Equal((i + 1) * (i + 2) / 2, view.Stats.LifetimeRevenue);
+            Assert.Equal(i / 2 + 1, view.Stats.PurchaseCount);
+            Assert.Equal(t, view.Stats.FirstSeen);
+            Assert.Equal(t.AddMinutes(i), view.Stats.LastSeen);
+        }
+
+        // An event older than the whole (full) timeline falls off at once and still counts.
+        await _grains.IngestAccepted(Grid.Event("commerce.purchase", t.AddHours(-1), ("email", email)) with { Revenue = 100 });
+        var last = (await _grains.Lookup("email", email))!;
+        Assert.Equal(5, last.EventsKept);
+        Assert.Equal(4, last.EventsDropped);
+        Assert.Equal(9, last.Stats.EventCount);
+        Assert.Equal(136, last.Stats.LifetimeRevenue);
+        Assert.Equal(5, last.Stats.PurchaseCount);
+        Assert.Equal(t.AddHours(-1), last.Stats.FirstSeen);
+    }
 }
