@@ -25,6 +25,48 @@ public sealed class TwoSiloFixture : IAsyncLifetime
         A = await GridHost.StartSiloAsync(serviceId);
         B = await GridHost.StartSiloAsync(serviceId, primary: A);
         Gateway = await GridHost.StartGatewayAsync(serviceId, A);
+        await WaitUntilEveryHostReceivesAsync();
+    }
+
+    /// <summary>
+    /// Memory streams spread their queues over the silos and move them when a silo joins; a change
+    /// published while a queue moves can be lost (the stream is at-most-once). Probes from silo B
+    /// until every host's hub has received one, so the tests start on a settled cluster.
+    /// </summary>
+    private async Task WaitUntilEveryHostReceivesAsync()
+    {
+        var hosts = new[] { A, B, Gateway };
+        var probes = hosts.Select(_ => new ProbeObserver()).ToArray();
+        var subscriptions = hosts.Select((host, i) => host.Hub.Changes(null).Subscribe(probes[i])).ToArray();
+        try
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!probes.All(p => p.Received.Task.IsCompleted))
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException("the hosts of the two-silo cluster did not all receive a probe change within 60 s");
+                await B.PublishFromGrainAsync(Changes.Entered(Changes.NewId("probe"), Changes.NewId("probe-profile"), 1));
+                await Task.WhenAny(Task.WhenAll(probes.Select(p => p.Received.Task)), Task.Delay(500));
+            }
+        }
+        finally
+        {
+            foreach (var subscription in subscriptions) subscription.Dispose();
+        }
+    }
+
+    private sealed class ProbeObserver : IObserver<SegmentMembershipChange>
+    {
+        public TaskCompletionSource Received { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void OnNext(SegmentMembershipChange value) => Received.TrySetResult();
+
+        public void OnError(Exception error)
+        {
+        }
+
+        public void OnCompleted()
+        {
+        }
     }
 
     public async Task DisposeAsync()
