@@ -1,11 +1,16 @@
 using ProfileGrid.Demo;
 using ProfileGrid.GraphQL.Profiles;
+using ProfileGrid.GraphQL.Segments;
 using ProfileGrid.Identity;
 
 namespace ProfileGrid.Silo.Extensions;
 
-/// <summary>Loads the Luma demo story through the same door as any caller: the ingestion API.</summary>
-public sealed class DemoLoader(ProfileGridGateway gateway, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<DemoLoader> logger)
+/// <summary>
+/// Loads the Luma demo story through the same doors as any caller: the ingestion API, then the demo
+/// segments (<see cref="LumaSegments"/>), each defined only when no segment has its id yet, so an
+/// operator's change to one survives a restart.
+/// </summary>
+public sealed class DemoLoader(ProfileGridGateway gateway, SegmentGateway segments, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<DemoLoader> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -29,7 +34,15 @@ public sealed class DemoLoader(ProfileGridGateway gateway, TimeProvider time, IH
             var identity = gateway.Rules.Normalize(traits.Namespace, traits.Id);
             await gateway.SetTraits(identity, traits.TraitsJson, traits.ObservedAt);
         }
-        logger.LogInformation("Luma demo loaded: {Accepted} events accepted, {Duplicates} duplicates (already loaded), {Rejected} rejected, {Traits} trait updates",
-            accepted, duplicates, rejected, data.Traits.Count);
+        var defined = 0;
+        foreach (var segment in LumaSegments.All)
+        {
+            if (await segments.Get(segment.Id) is not null) continue;
+            var result = await segments.Define(segment.Id, segment.Name, segment.Expression);
+            if (result.Succeeded) defined++;
+            else logger.LogWarning("Demo segment {Segment} not defined: {Problems}", segment.Id, string.Join("; ", result.Problems.Select(p => p.Message)));
+        }
+        logger.LogInformation("Luma demo loaded: {Accepted} events accepted, {Duplicates} duplicates (already loaded), {Rejected} rejected, {Traits} trait updates, {Segments} segments defined",
+            accepted, duplicates, rejected, data.Traits.Count, defined);
     }
 }

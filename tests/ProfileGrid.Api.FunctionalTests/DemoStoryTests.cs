@@ -97,6 +97,52 @@ public sealed class DemoStoryTests(DemoSiloApiFactory api) : IClassFixture<DemoS
         Assert.True(channels.Count >= 6, $"only channels {string.Join(", ", channels)}");
     }
 
+    [Fact]
+    public async Task Demo_segments_are_defined_evaluated_over_the_loaded_people_and_Sarah_is_in_the_ones_her_story_qualifies_for()
+    {
+        await WhenLoaded("email", LumaDemo.Sarah.Email);
+        const string query = """
+            query($id: ID!, $email: String!) {
+              segment(id: $id) { id name expression size evaluation { status evaluated total } }
+              profile(namespace: "email", id: $email) { segments { segment { id } status } }
+            }
+            """;
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        foreach (var expected in LumaSegments.All)
+        {
+            while (true)
+            {
+                var data = await api.GraphQL(query, new { id = expected.Id, email = LumaDemo.Sarah.Email });
+                var segment = data["segment"];
+                if (segment is JsonObject && segment["evaluation"]!["status"]!.GetValue<string>() == "COMPLETED")
+                {
+                    Assert.Equal(expected.Name, segment["name"]!.GetValue<string>());
+                    Assert.Equal(expected.Expression, segment["expression"]!.GetValue<string>());
+                    break;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, $"demo segment {expected.Id} was not defined and evaluated within 90 s: {segment?.ToJsonString()}");
+                await Task.Delay(250);
+            }
+        }
+
+        // Sarah: a plus member (trait), who has spent well over 100 (inSegment plus stats) and has an email.
+        var realized = new HashSet<string>();
+        while (true)
+        {
+            var sarah = (await api.GraphQL(query, new { id = LumaSegments.PlusMembers, email = LumaDemo.Sarah.Email }))["profile"]!;
+            realized = sarah["segments"]!.AsArray().Where(m => m!["status"]!.GetValue<string>() == "REALIZED")
+                .Select(m => m!["segment"]!["id"]!.GetValue<string>()).ToHashSet();
+            if (realized.IsSupersetOf([LumaSegments.PlusMembers, LumaSegments.PlusHighValue, LumaSegments.Reachable])) break;
+            Assert.True(DateTime.UtcNow < deadline, $"Sarah is only in {string.Join(", ", realized)}");
+            await Task.Delay(250);
+        }
+
+        // The plus audience holds more than Sarah: the crowd has plus members too.
+        var plus = (await api.GraphQL(query, new { id = LumaSegments.PlusMembers, email = LumaDemo.Sarah.Email }))["segment"]!;
+        Assert.True(plus["size"]!.GetValue<long>() > 1, $"luma-plus has {plus["size"]} member(s)");
+    }
+
     private static bool Ends(JsonNode link, string ns, string id) =>
         new[] { link["from"]!, link["to"]! }.Any(end => end["namespace"]!.GetValue<string>() == ns && end["id"]!.GetValue<string>() == id);
 
