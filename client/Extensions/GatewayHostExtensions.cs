@@ -21,7 +21,7 @@ public static class GatewayHostExtensions
 
         builder.UseOrleansClient(client => client
             .UseProfileGridClustering(configuration)
-            .AddProfileGridStreams(configuration)
+            .AddProfileGridStreams()
             .AddProfileGridConnectionMonitoring(configuration));
         builder.AddProfileGridApi();
         builder.AddProfileGridOperations();

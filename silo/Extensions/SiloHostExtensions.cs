@@ -25,7 +25,7 @@ public static class SiloHostExtensions
         {
             silo.UseProfileGridStorage(configuration);
             silo.AddProfileGrid(configuration);
-            silo.AddProfileGridStreams(configuration);
+            silo.AddProfileGridStreams();
         });
         builder.AddProfileGridApi();
         builder.AddProfileGridOperations();

@@ -29,9 +29,8 @@ public sealed class TwoSiloFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// Memory streams spread their queues over the silos and move them when a silo joins; a change
-    /// published while a queue moves can be lost (the stream is at-most-once). Probes from silo B
-    /// until every host's hub has received one, so the tests start on a settled cluster.
+    /// Probes from silo B until every host's hub has received a change, so the tests start on a
+    /// cluster whose relays all know every listener (and fail here, clearly, when delivery is broken).
     /// </summary>
     private async Task WaitUntilEveryHostReceivesAsync()
     {

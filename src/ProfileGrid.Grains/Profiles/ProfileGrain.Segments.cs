@@ -14,11 +14,13 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
 {
     private const string SegmentReminderName = "segments-time";
     private static readonly TimeSpan LongestReminderWait = TimeSpan.FromDays(30);
+    private static readonly TimeSpan ReminderRetryDelay = TimeSpan.FromSeconds(5);
     private MembershipDelta? _pendingSegments;
     private bool _segmentsEvaluated;
     private bool _leaveDirectory;
     private ProfileSegmentSubject? _segmentSubject;
     private DateTimeOffset? _reminderAt;
+    private IGrainTimer? _reminderRetry;
     /// <summary>Whether this activation has served anything but a batch walk's <see cref="RefreshSegments"/>.</summary>
     private bool _servedOtherCalls;
 
@@ -202,7 +204,13 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Profile {Profile}: could not arm its segment time reminder for {At}", Id, next);
+            // Nobody may call this profile again: try again shortly rather than leave the window to the
+            // old reminder's next period.
+            logger.LogWarning(e, "Profile {Profile}: could not arm its segment time reminder for {At}; trying again in {Delay}", Id, next, ReminderRetryDelay);
+            _reminderRetry?.Dispose();
+            _reminderRetry = this.RegisterGrainTimer(
+                () => ScheduleSegmentReminder(),
+                new GrainTimerCreationOptions { DueTime = ReminderRetryDelay, Period = Timeout.InfiniteTimeSpan, KeepAlive = true });
         }
     }
 }

@@ -10,7 +10,7 @@ public static class SegmentSubscriptionHosting
 {
     /// <summary>
     /// The host-local hub behind <c>segmentMembershipChanged</c>, started with the host. It listens
-    /// through the stream provider the host's silo or client registers
+    /// once the host's silo or client is wired for delivery
     /// (<c>ISiloBuilder.AddProfileGridStreams</c> or <see cref="AddProfileGridStreams"/>).
     /// </summary>
     public static IServiceCollection AddProfileGridSegmentSubscriptions(this IServiceCollection services, IConfiguration configuration)
@@ -25,14 +25,14 @@ public static class SegmentSubscriptionHosting
     }
 
     /// <summary>
-    /// The segment change stream on an Orleans client (a gateway), so its subscription hub receives
-    /// the changes profile grains publish on any silo. Silos call the silo-side
-    /// <c>AddProfileGridStreams</c> instead. Queue partitioning is Orleans' default on both sides.
+    /// Segment change delivery on an Orleans client (a gateway): its hub registers as a listener with
+    /// the cluster's registry, and every silo's relay pushes changes to it through the gateway
+    /// connection. Silos call the silo-side <c>AddProfileGridStreams</c> instead.
     /// </summary>
-    public static IClientBuilder AddProfileGridStreams(this IClientBuilder client, IConfiguration configuration)
+    public static IClientBuilder AddProfileGridStreams(this IClientBuilder client)
     {
         ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(configuration);
-        return client.AddMemoryStreams(SegmentChangeStreams.ProviderName);
+        client.Services.TryAddSingleton<SegmentChangeDelivery>();
+        return client;
     }
 }

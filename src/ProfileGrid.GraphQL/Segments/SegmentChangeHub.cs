@@ -4,25 +4,25 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
-using Orleans.Streams;
 using ProfileGrid.Segments;
 
 namespace ProfileGrid.GraphQL.Segments;
 
 /// <summary>
-/// The one place on a host (silo or gateway) that listens to segment membership changes: it
-/// subscribes once to every shard of <see cref="SegmentChangeStreams"/> and fans each change out to
-/// the GraphQL subscribers on this host, so a thousand browsers cost one stream subscription per
-/// shard, not a thousand. Each subscriber has its own bounded buffer and its own pump, so a slow one
-/// never holds up the others or the stream. When the stream fails, or its pub-sub forgets the
-/// subscription, the hub subscribes again with back-off.
+/// The one place on a host (silo or gateway) that listens to segment membership changes: it registers
+/// one listener with the cluster's <see cref="ISegmentListenerRegistryGrain"/>, to which every silo's
+/// relay pushes the changes its profiles publish, and fans each change out to the GraphQL subscribers
+/// on this host, so a thousand browsers cost one listener, not a thousand. Each subscriber has its
+/// own bounded buffer and its own pump, so a slow one never holds up the others or the relays. The
+/// hub renews its registration every <see cref="SegmentChangeHubOptions.HealthCheckInterval"/>; when
+/// the registry has lost it, or renewing fails, it registers again with back-off.
 /// </summary>
 public sealed class SegmentChangeHub : BackgroundService
 {
     /// <summary>The error code a subscriber gets when it fell <see cref="SegmentChangeHubOptions.SubscriberBufferSize"/> changes behind.</summary>
     public const string SubscriberTooSlowCode = "SUBSCRIBER_TOO_SLOW";
 
-    /// <summary>How long stopping waits for the pub-sub to drop one subscription (an unreachable cluster must not hold up shutdown).</summary>
+    /// <summary>How long stopping waits for the registry to drop the listener (an unreachable cluster must not hold up shutdown).</summary>
     private static readonly TimeSpan UnsubscribeTimeout = TimeSpan.FromSeconds(5);
 
     private readonly IServiceProvider _services;
@@ -51,21 +51,21 @@ public sealed class SegmentChangeHub : BackgroundService
     }
 
     /// <summary>
-    /// False when the host has no segment change stream (<c>AddProfileGridStreams</c> was not
-    /// called on its silo or client builder): subscribing then fails with a clear error instead of
+    /// False when the host is not wired for segment change delivery (<c>AddProfileGridStreams</c> was
+    /// not called on its silo or client builder): subscribing then fails with a clear error instead of
     /// waiting forever for changes that cannot come.
     /// </summary>
-    public bool IsAvailable => _services.GetKeyedService<IStreamProvider>(SegmentChangeStreams.ProviderName) is not null;
+    public bool IsAvailable => _services.GetService<SegmentChangeDelivery>() is not null;
 
-    /// <summary>Whether the hub is subscribed to every shard right now.</summary>
+    /// <summary>Whether the hub's listener is registered right now.</summary>
     public bool IsSubscribed => _subscribed.Task.IsCompletedSuccessfully;
 
     public int SubscriberCount => Volatile.Read(ref _subscribers).Length;
 
-    /// <summary>How many times the hub has subscribed to the stream: 1 after start, one more for each re-subscription.</summary>
+    /// <summary>How many times the hub has registered its listener: 1 after start, one more each time the registry had lost it or renewing had failed.</summary>
     public int Generation => Volatile.Read(ref _generation);
 
-    /// <summary>Completes once the hub is subscribed to every shard; changes published after that reach this host.</summary>
+    /// <summary>Completes once the hub's listener is registered; changes published after that reach this host.</summary>
     public Task WhenSubscribed(CancellationToken cancellationToken = default) => Volatile.Read(ref _subscribed).Task.WaitAsync(cancellationToken);
 
     /// <summary>Completes once the hub has subscribed at least <paramref name="generation"/> times and is subscribed now.</summary>
@@ -108,132 +108,96 @@ public sealed class SegmentChangeHub : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var retryDelay = _options.RetryDelay;
-        var first = true;
-        while (!stoppingToken.IsCancellationRequested)
+        if (!IsAvailable)
         {
-            var failed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var handles = new List<StreamSubscriptionHandle<SegmentMembershipChange>>();
-            try
+            _logger.LogWarning("Segment membership subscriptions are unavailable on this host: AddProfileGridStreams was not called on its silo or client");
+            return;
+        }
+
+        var grains = _services.GetRequiredService<IGrainFactory>();
+        var registry = grains.GetGrain<ISegmentListenerRegistryGrain>(0);
+        var listener = new Listener(this);
+        var reference = grains.CreateObjectReference<ISegmentChangeListener>(listener);
+        var retryDelay = _options.RetryDelay;
+        var registered = false;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var provider = _services.GetKeyedService<IStreamProvider>(SegmentChangeStreams.ProviderName);
-                if (provider is null)
+                try
                 {
-                    _logger.LogWarning(
-                        "Segment membership subscriptions are unavailable on this host: no stream provider '{Provider}' (AddProfileGridStreams was not called)",
-                        SegmentChangeStreams.ProviderName);
+                    var lease = await registry.RegisterListener(reference).WaitAsync(stoppingToken);
+                    if (!registered || !lease.WasKnown)
+                    {
+                        if (_generation > 0)
+                        {
+                            _metrics.Resubscribed();
+                            _logger.LogWarning("Segment change listener registered again ({Reason})", registered ? "the registry had lost it" : "renewing had failed");
+                        }
+                        else
+                        {
+                            _logger.LogInformation("Segment change listener registered");
+                        }
+
+                        lock (_gate)
+                        {
+                            _generation++;
+                            _subscribed.TrySetResult();
+                            SignalStateChanged();
+                        }
+
+                        registered = true;
+                    }
+
+                    retryDelay = _options.RetryDelay;
+                    await Task.Delay(_options.HealthCheckInterval, _time, stoppingToken);
+                    continue;
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception exception)
+                {
+                    _logger.LogWarning(exception, "Registering the segment change listener failed; retrying in {Delay}", retryDelay);
+                }
+
+                registered = false;
+                lock (_gate)
+                {
+                    if (_subscribed.Task.IsCompleted) _subscribed = NewSignal();
+                }
+
+                try
+                {
+                    await Task.Delay(retryDelay, _time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
                     return;
                 }
 
-                for (var shard = 0; shard < SegmentChangeStreams.ShardCount; shard++)
-                {
-                    var observer = new ShardObserver(this, shard, failed);
-                    handles.Add(await Shard(provider, shard).SubscribeAsync(observer).WaitAsync(stoppingToken));
-                }
-
-                if (!first) _metrics.Resubscribed();
-                first = false;
-                retryDelay = _options.RetryDelay;
-                lock (_gate)
-                {
-                    _generation++;
-                    _subscribed.TrySetResult();
-                    SignalStateChanged();
-                }
-
-                _logger.LogInformation("Subscribed to {Shards} segment change stream shards", SegmentChangeStreams.ShardCount);
-
-                var reason = await WatchAsync(provider, handles, failed.Task, stoppingToken);
-                _logger.LogWarning("Segment change stream subscription lost ({Reason}); subscribing again", reason);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                await UnsubscribeAsync(handles);
-                return;
-            }
-            catch (Exception exception)
-            {
-                _logger.LogWarning(exception, "Subscribing to the segment change stream failed; retrying in {Delay}", retryDelay);
-            }
-
-            lock (_gate)
-            {
-                if (_subscribed.Task.IsCompleted) _subscribed = NewSignal();
-            }
-
-            await UnsubscribeAsync(handles);
-            try
-            {
-                await Task.Delay(retryDelay, _time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, _options.MaxRetryDelay.Ticks));
-        }
-    }
-
-    /// <summary>Waits for a stream error, or for a health check that finds a subscription gone; returns why.</summary>
-    private async Task<string> WatchAsync(IStreamProvider provider, List<StreamSubscriptionHandle<SegmentMembershipChange>> handles, Task<string> failed, CancellationToken stoppingToken)
-    {
-        while (true)
-        {
-            using var tick = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var delay = Task.Delay(_options.HealthCheckInterval, _time, tick.Token);
-            if (await Task.WhenAny(delay, failed) == failed)
-            {
-                await tick.CancelAsync();
-                return await failed;
-            }
-
-            await delay;
-            for (var shard = 0; shard < handles.Count; shard++)
-            {
-                IList<StreamSubscriptionHandle<SegmentMembershipChange>> existing;
-                try
-                {
-                    existing = await Shard(provider, shard).GetAllSubscriptionHandles();
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    // A check that could not be made (a busy or restarting silo) is no evidence of a lost
-                    // subscription; subscribing again would open a gap for nothing.
-                    _logger.LogDebug(exception, "Checking the segment change subscription of shard {Shard} failed; checking again later", shard);
-                    break;
-                }
-
-                if (!existing.Any(h => h.HandleId == handles[shard].HandleId))
-                {
-                    return $"the pub-sub no longer knows the subscription of shard {shard}";
-                }
+                retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, _options.MaxRetryDelay.Ticks));
             }
         }
-    }
-
-    private async Task UnsubscribeAsync(List<StreamSubscriptionHandle<SegmentMembershipChange>> handles)
-    {
-        foreach (var handle in handles)
+        finally
         {
             try
             {
-                await handle.UnsubscribeAsync().WaitAsync(UnsubscribeTimeout);
+                await registry.RemoveListener(reference).WaitAsync(UnsubscribeTimeout);
             }
             catch (Exception exception)
             {
-                // Best effort: a subscription the pub-sub lost cannot be removed, and need not be.
-                _logger.LogDebug(exception, "Unsubscribing from a segment change shard failed");
+                // Best effort: the registration's lease runs out by itself.
+                _logger.LogDebug(exception, "Removing the segment change listener from the registry failed");
             }
-        }
 
-        handles.Clear();
+            grains.DeleteObjectReference<ISegmentChangeListener>(reference);
+            GC.KeepAlive(listener);
+        }
     }
 
-    private static IAsyncStream<SegmentMembershipChange> Shard(IStreamProvider provider, int shard) =>
-        provider.GetStream<SegmentMembershipChange>(StreamId.Create(SegmentChangeStreams.Namespace, shard));
-
-    /// <summary>Hands one change from the stream to every matching subscriber's buffer; never waits.</summary>
+    /// <summary>Hands one change to every matching subscriber's buffer; never waits.</summary>
     internal void Deliver(SegmentMembershipChange change)
     {
         _metrics.Received();
@@ -279,23 +243,12 @@ public sealed class SegmentChangeHub : BackgroundService
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private sealed class ShardObserver(SegmentChangeHub hub, int shard, TaskCompletionSource<string> failed) : IAsyncObserver<SegmentMembershipChange>
+    /// <summary>The hub as the relays see it: a grain observer that hands each batch to the subscribers, in order.</summary>
+    private sealed class Listener(SegmentChangeHub hub) : ISegmentChangeListener
     {
-        public Task OnNextAsync(SegmentMembershipChange item, StreamSequenceToken? token = null)
+        public Task Deliver(ImmutableArray<SegmentMembershipChange> changes)
         {
-            hub.Deliver(item);
-            return Task.CompletedTask;
-        }
-
-        public Task OnCompletedAsync()
-        {
-            failed.TrySetResult($"shard {shard} completed");
-            return Task.CompletedTask;
-        }
-
-        public Task OnErrorAsync(Exception ex)
-        {
-            failed.TrySetResult($"shard {shard} failed: {ex.Message}");
+            foreach (var change in changes) hub.Deliver(change);
             return Task.CompletedTask;
         }
     }

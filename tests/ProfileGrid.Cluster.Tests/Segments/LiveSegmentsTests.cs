@@ -175,6 +175,27 @@ public sealed class LiveSegmentsTests(SegmentsClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_reminder_that_fires_before_its_window_has_passed_arms_itself_again()
+    {
+        var recent = U("recent-visitor");
+        await fixture.Define(recent, $"exists(events where type = \"web.pageView\" and attributes.run = \"{_run}\" within 1d)");
+        var visitor = U("early");
+        // The reminder is armed for 2 s from now on the fake clock, which then stands still: on the
+        // machine's clock it fires while, for the profile, the window is still open (a silo whose clock
+        // runs behind sees the same).
+        await _grains.IngestAccepted(Grid.Event("web.pageView", ("ecid", visitor)).At(Now.AddDays(-1).AddSeconds(2), attributes: $"{{\"run\":\"{_run}\"}}"));
+        var profile = await _grains.ProfileOf("ecid", visitor);
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.Contains(recent, await _grains.SegmentsOf(profile));
+
+        // Now the window passes; the reminder the early tick armed again (at least 1 s) flips it.
+        fixture.Clock.Advance(TimeSpan.FromSeconds(2));
+        for (var i = 0; i < 300 && !fixture.Published.For(profile).Any(c => c.SegmentId == recent && c.Status == MembershipChangeStatus.Exited); i++)
+            await Task.Delay(100);
+        Assert.Contains(fixture.Published.For(profile), c => c.SegmentId == recent && c.Status == MembershipChangeStatus.Exited);
+    }
+
+    [Fact]
     public async Task Batch_evaluation_reaches_profiles_that_are_not_in_memory()
     {
         var people = Enumerable.Range(0, 4).Select(i => U($"sleeper{i}")).ToList();

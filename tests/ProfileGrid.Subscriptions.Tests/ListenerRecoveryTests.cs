@@ -1,0 +1,94 @@
+using System.Collections.Immutable;
+
+namespace ProfileGrid.Subscriptions.Tests;
+
+/// <summary>The hub notices that the registry no longer knows its listener, and registers again.</summary>
+public sealed class ListenerRecoveryTests
+{
+    [Fact]
+    public async Task Hub_registers_again_when_the_registry_loses_its_listener_and_delivery_resumes()
+    {
+        await using var silo = await GridHost.StartSiloAsync(
+            $"recovery-{Guid.NewGuid():N}",
+            settings: new Dictionary<string, string?> { ["ProfileGrid:Subscriptions:HealthCheckInterval"] = "00:00:00.200" });
+        var registry = silo.Grains.GetGrain<ISegmentListenerRegistryGrain>(0);
+        var generation = silo.Hub.Generation;
+
+        // What the registry knows of this host: exactly the hub's one listener. Drop it, as a registry
+        // that lost its state would have; the relays stop sending to this host.
+        var listener = Assert.Single((await registry.Listeners()).Listeners);
+        await registry.RemoveListener(listener);
+        Assert.Empty((await registry.Listeners()).Listeners);
+
+        await silo.Hub.WaitForGeneration(generation + 1).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Single((await registry.Listeners()).Listeners);
+        var segment = Changes.NewId("seg");
+        await using var client = await GraphQLWebSocketTestClient.ConnectAndInitAsync(silo.WebSocketUri);
+        await client.SubscribeToChangesAsync("s", segment);
+        await silo.Hub.WaitForSubscribers(1).WaitAsync(TimeSpan.FromSeconds(10));
+        var profiles = Enumerable.Range(0, 8).Select(_ => Changes.NewId("profile")).ToList();
+        await silo.PublishFromGrainAsync([.. profiles.Select(p => Changes.Entered(segment, p, 1))]);
+
+        var received = new List<string>();
+        for (var i = 0; i < profiles.Count; i++) received.Add((await client.ReceiveChangeAsync("s")).ProfileId);
+        Assert.Equal(profiles, received);
+    }
+
+    [Fact]
+    public async Task A_stopped_host_leaves_the_registry()
+    {
+        var serviceId = $"leave-{Guid.NewGuid():N}";
+        await using var a = await GridHost.StartSiloAsync(serviceId);
+        var gateway = await GridHost.StartGatewayAsync(serviceId, a);
+        var registry = a.Grains.GetGrain<ISegmentListenerRegistryGrain>(0);
+        Assert.Equal(2, (await registry.Listeners()).Listeners.Length);
+
+        await gateway.DisposeAsync();
+
+        Assert.Single((await registry.Listeners()).Listeners);
+    }
+
+    [Fact]
+    public async Task A_host_that_never_answers_holds_up_no_other_host()
+    {
+        await using var silo = await GridHost.StartSiloAsync($"stuck-{Guid.NewGuid():N}");
+        var registry = silo.Grains.GetGrain<ISegmentListenerRegistryGrain>(0);
+        using var stuck = new StuckListener();
+        var stuckReference = silo.Grains.CreateObjectReference<ISegmentChangeListener>(stuck);
+        await registry.RegisterListener(stuckReference);
+        Assert.Equal(2, (await registry.Listeners()).Listeners.Length);
+
+        var segment = Changes.NewId("seg");
+        await using var client = await GraphQLWebSocketTestClient.ConnectAndInitAsync(silo.WebSocketUri);
+        await client.SubscribeToChangesAsync("s", segment);
+        await silo.Hub.WaitForSubscribers(1).WaitAsync(TimeSpan.FromSeconds(10));
+        var profiles = Enumerable.Range(0, 20).Select(_ => Changes.NewId("profile")).ToList();
+        foreach (var profile in profiles) await silo.PublishFromGrainAsync(Changes.Entered(segment, profile, 1));
+
+        // All of them, well within the relay's delivery timeout, while the stuck host sits on its first batch.
+        var received = new List<string>();
+        using var within = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        for (var i = 0; i < profiles.Count; i++) received.Add((await client.ReceiveChangeAsync("s").WaitAsync(within.Token)).ProfileId);
+        Assert.Equal(profiles, received);
+        Assert.True(stuck.Calls >= 1, "the stuck host was never called");
+        GC.KeepAlive(stuck);
+    }
+
+    /// <summary>A listening host that takes a batch and does not answer until the test is over.</summary>
+    private sealed class StuckListener : ISegmentChangeListener, IDisposable
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public Task Deliver(ImmutableArray<SegmentMembershipChange> changes)
+        {
+            Interlocked.Increment(ref _calls);
+            return _released.Task;
+        }
+
+        /// <summary>Answers, so the silo does not wait for the call when it stops.</summary>
+        public void Dispose() => _released.TrySetResult();
+    }
+}
