@@ -3,6 +3,7 @@ using ProfileGrid.Benchmarks;
 
 // `bare [--urls URL]`: a Kestrel endpoint that answers a fixed JSON document, the machine's HTTP ceiling.
 // `latency [--url URL] [--rate 5000] [--seconds 10] [--existing]`: event-to-notification latency over a WebSocket against a running host.
+// `memory [--profiles 100000] [--events 20] [--segments 20]`: memory per profile of an embedded grid.
 // Anything else: BenchmarkDotNet (e.g. `--filter *Ingestion*`).
 if (args.Length > 0 && args[0] == "bare")
 {
@@ -12,6 +13,11 @@ if (args.Length > 0 && args[0] == "bare")
 if (args.Length > 0 && args[0] == "latency")
 {
     Environment.ExitCode = await SubscriptionLatency.Run(args[1..]);
+    return;
+}
+if (args.Length > 0 && args[0] == "memory")
+{
+    Environment.ExitCode = await MemoryFootprint.Run(args[1..]);
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(IngestionBenchmarks).Assembly).Run(args);

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace ProfileGrid.Segments;
 
 /// <summary>
@@ -71,7 +73,14 @@ public sealed class ProfileIdSet(IProfileIdSetStore store, string setKey)
     }
 }
 
-/// <summary>One shard of the directory; its ids are stored by delta (<see cref="IProfileIdSetStore"/>), not as grain state.</summary>
+/// <summary>
+/// One shard of the directory; its ids are stored by delta (<see cref="IProfileIdSetStore"/>), not as grain state.
+/// Reentrant, so the changes of many profiles wait for the store together (one group commit) instead of one
+/// round trip after another: each call changes the memory and queues its delta in one synchronous step, so the
+/// store sees the deltas in the order the memory took them; calls for one id come from its profile grain, one
+/// after another, so a failed call's rollback touches no other caller's ids.
+/// </summary>
+[Reentrant]
 public sealed class ProfileDirectoryGrain(IProfileIdSetStore store) : Grain, IProfileDirectoryGrain
 {
     private ProfileIdSet _set = null!;
@@ -91,7 +100,11 @@ public sealed class ProfileDirectoryGrain(IProfileIdSetStore store) : Grain, IPr
     public Task<ProfileIdPage> Page(string? after, int count) => Task.FromResult(_set.Page(after, count));
 }
 
-/// <summary>One shard of one segment's audience; its ids are stored by delta (<see cref="IProfileIdSetStore"/>), not as grain state.</summary>
+/// <summary>
+/// One shard of one segment's audience; its ids are stored by delta (<see cref="IProfileIdSetStore"/>), not as grain
+/// state. Reentrant for the same reason as <see cref="ProfileDirectoryGrain"/>.
+/// </summary>
+[Reentrant]
 public sealed class SegmentAudienceGrain(IProfileIdSetStore store) : Grain, ISegmentAudienceGrain
 {
     private ProfileIdSet _set = null!;

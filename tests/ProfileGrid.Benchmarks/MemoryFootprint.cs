@@ -1,0 +1,110 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using Orleans;
+using Orleans.Runtime;
+using ProfileGrid.Benchmarks.Segments;
+using ProfileGrid.Events;
+using ProfileGrid.Ingestion;
+
+namespace ProfileGrid.Benchmarks;
+
+/// <summary>
+/// Memory held by an embedded (in-memory) grid per profile: starts a silo in this process with the
+/// given number of live segments, ingests <c>--events</c> events for each of <c>--profiles</c> people
+/// (each with an email and a device id, events spread over 60 days), and reports the managed heap and
+/// the process's working set after a full compacting collection, twice: with every profile active,
+/// and after every grain was deactivated (what stays is the embedded storage). The per-profile figures
+/// scale linearly, so they also say what 1,000,000 profiles would take.
+/// <code>memory [--profiles 100000] [--events 20] [--segments 20]</code>
+/// </summary>
+public static class MemoryFootprint
+{
+    public static async Task<int> Run(string[] args)
+    {
+        int Int(string name, int fallback)
+        {
+            var i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+        }
+
+        var profiles = Int("--profiles", 100_000);
+        var eventsPerProfile = Int("--events", 20);
+        var segments = Int("--segments", 20);
+        var baseline = Measure();
+        using var host = await BenchmarkSegments.StartSilo();
+        var grains = host.Services.GetRequiredService<IGrainFactory>();
+        await BenchmarkSegments.Define(grains, segments);
+        var empty = Measure();
+
+        var ingest = grains.GetGrain<IIngestGrain>(0);
+        var random = new Random(11);
+        var now = DateTimeOffset.UtcNow;
+        var types = new[] { "web.pageView", "commerce.productView", "commerce.addToCart", "commerce.purchase", "email.open" };
+        var started = Stopwatch.GetTimestamp();
+        // Round by round, so every person gets their events in time order and each batch spans 500 people.
+        for (var round = 0; round < eventsPerProfile; round++)
+        {
+            var batches = Enumerable.Range(0, profiles).Select(p =>
+            {
+                var type = types[(p + round) % types.Length];
+                return new RawEvent
+                {
+                    Id = $"m-{p}-{round}",
+                    Type = type,
+                    Timestamp = now.AddDays(-60).AddMinutes(round * 60 * 24 * 3 + random.Next(600)).ToString("O", CultureInfo.InvariantCulture),
+                    Identities = round == 0
+                        ? [new RawIdentity("email", $"member{p}@bench.example"), new RawIdentity("ecid", $"device-{p}")]
+                        : [new RawIdentity("ecid", $"device-{p}")],
+                    Channel = round % 2 == 0 ? "web" : "mobile",
+                    Revenue = type == "commerce.purchase" ? 40 : null,
+                    AttributesJson = $$"""{"category":"{{(p % 2 == 0 ? "yoga" : "running")}}","sku":"SKU-{{p % 500}}"}""",
+                    SizeBytes = 200,
+                };
+            }).Chunk(500).Select(c => c.ToImmutableArray()).ToList();
+            await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (batch, _) =>
+            {
+                var result = await ingest.Ingest(batch);
+                if (result.Rejected.Length > 0) throw new InvalidOperationException(result.Rejected[0].Reason);
+            });
+        }
+
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var active = Measure();
+        await grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var idle = Measure();
+
+        var total = (long)profiles * eventsPerProfile;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{profiles:N0} profiles x {eventsPerProfile} events ({total:N0} events, 2 identities each) with {segments} live segments, ingested in {seconds:F0} s ({total / seconds:N0} events/s); GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"process before the silo: heap {Mb(baseline.Heap)}, working set {Mb(baseline.WorkingSet)}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"silo, no profiles:       heap {Mb(empty.Heap)}, working set {Mb(empty.WorkingSet)}"));
+        Report("every profile active", active, empty, profiles);
+        Report("every grain deactivated", idle, empty, profiles);
+        return 0;
+    }
+
+    private static void Report(string label, (long Heap, long WorkingSet) at, (long Heap, long WorkingSet) empty, int profiles)
+    {
+        var heapPer = (double)(at.Heap - empty.Heap) / profiles;
+        var setPer = (double)(at.WorkingSet - empty.WorkingSet) / profiles;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{label + ":",-25}heap {Mb(at.Heap)}, working set {Mb(at.WorkingSet)}; per profile {heapPer / 1024:F1} KiB heap, {setPer / 1024:F1} KiB working set -> 1,000,000 profiles ≈ {heapPer * 1e6 / (1L << 30):F1} GiB heap, {setPer * 1e6 / (1L << 30):F1} GiB working set"));
+    }
+
+    private static (long Heap, long WorkingSet) Measure()
+    {
+        for (var i = 0; i < 2; i++)
+        {
+            System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+
+        using var process = Process.GetCurrentProcess();
+        return (GC.GetTotalMemory(forceFullCollection: false), process.WorkingSet64);
+    }
+
+    private static string Mb(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):N0} MiB");
+}
