@@ -10,6 +10,14 @@ public sealed class LiveSegmentsTests(SegmentsClusterFixture fixture)
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
 
     private string U(string s) => $"{s}-{_run}";
+
+    /// <summary>Waits up to 30 s (of the machine's clock: reminders run on it) for the change to be published.</summary>
+    private async Task WaitUntilPublished(string profile, string segment, MembershipChangeStatus status)
+    {
+        for (var i = 0; i < 300 && !fixture.Published.For(profile).Any(c => c.SegmentId == segment && c.Status == status); i++)
+            await Task.Delay(100);
+        Assert.Contains(fixture.Published.For(profile), c => c.SegmentId == segment && c.Status == status);
+    }
     private DateTimeOffset Now => fixture.Clock.GetUtcNow();
 
     [Fact]
@@ -168,9 +176,7 @@ public sealed class LiveSegmentsTests(SegmentsClusterFixture fixture)
 
         fixture.Clock.Advance(TimeSpan.FromSeconds(2));
         // Nobody calls the profile: the reminder service does, on the machine's clock.
-        for (var i = 0; i < 300 && !fixture.Published.For(profile).Any(c => c.SegmentId == recent && c.Status == MembershipChangeStatus.Exited); i++)
-            await Task.Delay(100);
-        Assert.Contains(fixture.Published.For(profile), c => c.SegmentId == recent && c.Status == MembershipChangeStatus.Exited);
+        await WaitUntilPublished(profile, recent, MembershipChangeStatus.Exited);
         Assert.DoesNotContain(recent, await _grains.SegmentsOf(profile));
     }
 
@@ -190,9 +196,7 @@ public sealed class LiveSegmentsTests(SegmentsClusterFixture fixture)
 
         // Now the window passes; the reminder the early tick armed again (at least 1 s) flips it.
         fixture.Clock.Advance(TimeSpan.FromSeconds(2));
-        for (var i = 0; i < 300 && !fixture.Published.For(profile).Any(c => c.SegmentId == recent && c.Status == MembershipChangeStatus.Exited); i++)
-            await Task.Delay(100);
-        Assert.Contains(fixture.Published.For(profile), c => c.SegmentId == recent && c.Status == MembershipChangeStatus.Exited);
+        await WaitUntilPublished(profile, recent, MembershipChangeStatus.Exited);
     }
 
     [Fact]
