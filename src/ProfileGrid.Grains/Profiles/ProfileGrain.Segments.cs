@@ -116,9 +116,7 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
         catch
         {
             // Nothing was acknowledged; what the failed call evaluated is not published.
-            _pendingSegments = null;
-            _segmentsEvaluated = false;
-            _leaveDirectory = false;
+            DropPendingSegments();
             throw;
         }
         await FlushSegments();
@@ -147,6 +145,14 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
         var delta = MembershipEvaluator.Evaluate(Id, memberships, catalog, Subject(now), change, identitiesChanged, now);
         (_pendingSegments ??= MembershipDelta.None()).Add(delta);
         _segmentsEvaluated = true;
+    }
+
+    /// <summary>Forgets memberships evaluated but not yet published (their state was not stored).</summary>
+    private void DropPendingSegments()
+    {
+        _pendingSegments = null;
+        _segmentsEvaluated = false;
+        _leaveDirectory = false;
     }
 
     /// <summary>This profile is being merged away: it exits every segment. Call before its state is replaced.</summary>

@@ -315,6 +315,9 @@ public sealed partial class ProfileGrain(
             await state.ReadStateAsync();
             _stats = null;
             _keptIds = null;
+            // Memberships evaluated on the state that lost the race are void; what is applied again on the
+            // state read back evaluates afresh.
+            DropPendingSegments();
             await ReapplyUnwritten();
             return false;
         }
