@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace ProfileGrid.Segments;
@@ -8,7 +7,7 @@ namespace ProfileGrid.Segments;
 /// it asks the registry for a newer version at most every <see cref="SegmentOptions.CatalogRefreshMilliseconds"/>,
 /// in the background, and on demand when a caller needs a version it does not have yet.
 /// </summary>
-public sealed class SegmentCatalogCache(IGrainFactory grains, IOptions<SegmentOptions> options, ILogger<SegmentCatalogCache> logger)
+public sealed class SegmentCatalogCache(IGrainFactory grains, IOptions<SegmentOptions> options, TimeProvider time, ILogger<SegmentCatalogCache> logger)
 {
     private readonly Lock _gate = new();
     private LoadedCatalog _current = LoadedCatalog.Empty;
@@ -24,7 +23,7 @@ public sealed class SegmentCatalogCache(IGrainFactory grains, IOptions<SegmentOp
     public async ValueTask<LoadedCatalog> Get()
     {
         if (!Volatile.Read(ref _loaded)) return await AtLeast(0);
-        var due = Stopwatch.GetElapsedTime(Interlocked.Read(ref _checkedAt)).TotalMilliseconds >= options.Value.CatalogRefreshMilliseconds;
+        var due = time.GetElapsedTime(Interlocked.Read(ref _checkedAt)).TotalMilliseconds >= options.Value.CatalogRefreshMilliseconds;
         if (due) await Task.Run(Refresh);
         return Volatile.Read(ref _current);
     }
@@ -46,7 +45,7 @@ public sealed class SegmentCatalogCache(IGrainFactory grains, IOptions<SegmentOp
         lock (_gate)
         {
             if (_refreshing is { IsCompleted: false } running) return running;
-            Interlocked.Exchange(ref _checkedAt, Stopwatch.GetTimestamp());
+            Interlocked.Exchange(ref _checkedAt, time.GetTimestamp());
             return _refreshing = Load();
         }
     }
