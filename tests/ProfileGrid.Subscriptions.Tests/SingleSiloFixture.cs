@@ -29,8 +29,9 @@ public sealed class TwoSiloFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// Probes from silo B until every host's hub has received a change, so the tests start on a
-    /// cluster whose relays all know every listener (and fail here, clearly, when delivery is broken).
+    /// Probes from both silos until every host's hub has received a change from each, so the tests
+    /// start on a cluster whose relays all know every listener (and fail here, clearly, when delivery
+    /// is broken).
     /// </summary>
     private async Task WaitUntilEveryHostReceivesAsync()
     {
@@ -40,11 +41,12 @@ public sealed class TwoSiloFixture : IAsyncLifetime
         try
         {
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (!probes.All(p => p.Received.Task.IsCompleted))
+            while (!probes.All(p => p.Received.IsCompleted))
             {
                 if (DateTime.UtcNow > deadline) throw new TimeoutException("the hosts of the two-silo cluster did not all receive a probe change within 60 s");
-                await B.PublishFromGrainAsync(Changes.Entered(Changes.NewId("probe"), Changes.NewId("probe-profile"), 1));
-                await Task.WhenAny(Task.WhenAll(probes.Select(p => p.Received.Task)), Task.Delay(500));
+                await A.PublishFromGrainAsync(Changes.Entered(Changes.NewId(ProbeObserver.FromA), Changes.NewId("probe-profile"), 1));
+                await B.PublishFromGrainAsync(Changes.Entered(Changes.NewId(ProbeObserver.FromB), Changes.NewId("probe-profile"), 1));
+                await Task.WhenAny(Task.WhenAll(probes.Select(p => p.Received)), Task.Delay(500));
             }
         }
         finally
@@ -53,11 +55,21 @@ public sealed class TwoSiloFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Completes once it has seen a probe published on silo A and one published on silo B.</summary>
     private sealed class ProbeObserver : IObserver<SegmentMembershipChange>
     {
-        public TaskCompletionSource Received { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public const string FromA = "probe-a";
+        public const string FromB = "probe-b";
+        private readonly TaskCompletionSource _fromA = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _fromB = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public void OnNext(SegmentMembershipChange value) => Received.TrySetResult();
+        public Task Received => Task.WhenAll(_fromA.Task, _fromB.Task);
+
+        public void OnNext(SegmentMembershipChange value)
+        {
+            if (value.SegmentId.StartsWith(FromA + "-", StringComparison.Ordinal)) _fromA.TrySetResult();
+            if (value.SegmentId.StartsWith(FromB + "-", StringComparison.Ordinal)) _fromB.TrySetResult();
+        }
 
         public void OnError(Exception error)
         {

@@ -24,6 +24,9 @@ public sealed class SegmentChangeRelay(
     /// <summary>Changes queued for one host that has not taken them; beyond it new changes for that host are dropped and counted.</summary>
     public const int MaxQueued = 100_000;
 
+    /// <summary>How soon a relay that could not register at start tries again.</summary>
+    public static readonly TimeSpan UnregisteredRetry = TimeSpan.FromMilliseconds(500);
+
     /// <summary>How long one delivery call may take before the host counts as unreachable.</summary>
     public static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(10);
 
@@ -38,6 +41,7 @@ public sealed class SegmentChangeRelay(
     private Guid _epoch;
     private ISegmentChangeRelay? _self;
     private Task _renewing = Task.CompletedTask;
+    private bool _registered;
 
     private ISegmentListenerRegistryGrain Registry => grains.GetGrain<ISegmentListenerRegistryGrain>(0);
 
@@ -61,16 +65,23 @@ public sealed class SegmentChangeRelay(
     private async Task StartAsync(CancellationToken cancellationToken)
     {
         _self = grains.CreateObjectReference<ISegmentChangeRelay>(this);
+        _registered = await TryRegister(cancellationToken);
+        _renewing = RenewAsync(_stopping.Token);
+    }
+
+    /// <summary>Registers (or renews) this relay and takes the listeners it is given; false when the registry could not be reached.</summary>
+    private async Task<bool> TryRegister(CancellationToken cancellationToken)
+    {
         try
         {
-            Apply(await Registry.RegisterRelay(_self).WaitAsync(cancellationToken));
+            Apply(await Registry.RegisterRelay(_self!).WaitAsync(cancellationToken));
+            return true;
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning(exception, "Registering this silo's segment change relay failed; retrying every {Interval}", SegmentListenerRegistryGrain.RelayRenewal);
+            logger.LogWarning(exception, "Registering this silo's segment change relay with the registry failed; trying again");
+            return false;
         }
-
-        _renewing = RenewAsync(_stopping.Token);
     }
 
     private async Task StopAsync(CancellationToken cancellationToken)
@@ -110,22 +121,27 @@ public sealed class SegmentChangeRelay(
         }
     }
 
+    /// <summary>Renews every <see cref="SegmentListenerRegistryGrain.RelayRenewal"/>; until the first registration succeeds, every <see cref="UnregisteredRetry"/>, since changes published meanwhile reach nobody.</summary>
     private async Task RenewAsync(CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(SegmentListenerRegistryGrain.RelayRenewal, time, stopping);
-                Apply(await Registry.RegisterRelay(_self!).WaitAsync(stopping));
+                await Task.Delay(_registered ? SegmentListenerRegistryGrain.RelayRenewal : UnregisteredRetry, time, stopping);
             }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
                 return;
             }
-            catch (Exception exception)
+
+            try
             {
-                logger.LogWarning(exception, "Renewing this silo's segment change relay failed; retrying in {Interval}", SegmentListenerRegistryGrain.RelayRenewal);
+                _registered = await TryRegister(stopping) || _registered;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }

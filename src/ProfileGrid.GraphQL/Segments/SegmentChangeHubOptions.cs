@@ -13,8 +13,8 @@ public sealed class SegmentChangeHubOptions
     public int SubscriberBufferSize { get; set; } = 10_000;
 
     /// <summary>
-    /// How often the hub asks the stream's pub-sub whether its subscriptions still exist, and
-    /// subscribes again when they do not (a pub-sub that lost its state with a silo).
+    /// How often the hub renews its listener's registration with the registry of listening hosts, and
+    /// registers again when the registry no longer knows it (a registry that lost its state).
     /// </summary>
     public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
 

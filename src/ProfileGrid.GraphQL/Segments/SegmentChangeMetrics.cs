@@ -4,8 +4,8 @@ namespace ProfileGrid.GraphQL.Segments;
 
 /// <summary>
 /// Counters of the subscription hub, on the meter <c>ProfileGrid.Segments.Subscriptions</c>: what
-/// arrived from the stream, what was handed to subscribers, subscribers ended for being too slow,
-/// and re-subscriptions after stream failures.
+/// arrived from the silos' relays, what was handed to subscribers, subscribers ended for being too slow,
+/// and registrations again after the registry lost the listener or renewing failed.
 /// </summary>
 public sealed class SegmentChangeMetrics
 {
@@ -21,10 +21,10 @@ public sealed class SegmentChangeMetrics
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
-        _received = meter.CreateCounter<long>("profilegrid.subscriptions.changes_received", description: "Segment membership changes received from the stream by this host.");
+        _received = meter.CreateCounter<long>("profilegrid.subscriptions.changes_received", description: "Segment membership changes received from the silos' relays by this host.");
         _delivered = meter.CreateCounter<long>("profilegrid.subscriptions.changes_delivered", description: "Changes handed to this host's subscribers (one per matching subscriber).");
         _tooSlow = meter.CreateCounter<long>("profilegrid.subscriptions.subscribers_too_slow", description: "Subscribers ended because their buffer (SubscriberBufferSize) was full.");
-        _resubscribed = meter.CreateCounter<long>("profilegrid.subscriptions.resubscriptions", description: "Times the hub subscribed to the stream again after a failure.");
+        _resubscribed = meter.CreateCounter<long>("profilegrid.subscriptions.resubscriptions", description: "Times the hub registered its listener again after the registry lost it or renewing failed.");
         _subscribers = meter.CreateUpDownCounter<long>("profilegrid.subscriptions.subscribers", description: "Active segmentMembershipChanged subscriptions on this host.");
     }
 
