@@ -73,47 +73,40 @@ public sealed class SegmentCatalogCacheTests
     }
 
     /// <summary>An <see cref="IGrainFactory"/> that hands out only the registry stub.</summary>
-    private class GrainFactoryStub : DispatchProxy
+    private static class GrainFactoryStub
     {
-        private RegistryStub _registry = null!;
-
         public static IGrainFactory With(RegistryStub registry)
         {
-            var factory = Create<IGrainFactory, GrainFactoryStub>();
-            ((GrainFactoryStub)(object)factory)._registry = registry;
-            return factory;
+            var registryGrain = Stub<ISegmentRegistryGrain>.With((method, args) => method.Name == nameof(ISegmentRegistryGrain.GetCatalog)
+                ? GetCatalogLater(registry, (long)args![0]!)
+                : throw new NotSupportedException($"{method.Name} is not part of this stub"));
+            return Stub<IGrainFactory>.With((method, _) =>
+                method is { Name: nameof(IGrainFactory.GetGrain), IsGenericMethod: true } && method.GetGenericArguments()[0] == typeof(ISegmentRegistryGrain)
+                    ? registryGrain
+                    : throw new NotSupportedException($"{method.Name} is not part of this stub"));
         }
 
-        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        /// <summary>Answers after the caller has moved on, as a grain call does: a refresh the cache did not wait for has not landed yet.</summary>
+        private static async Task<SegmentCatalogSnapshot?> GetCatalogLater(RegistryStub registry, long knownVersion)
         {
-            if (targetMethod is { Name: nameof(IGrainFactory.GetGrain), IsGenericMethod: true } && targetMethod.GetGenericArguments()[0] == typeof(ISegmentRegistryGrain))
-                return RegistryProxy.For(_registry);
-            throw new NotSupportedException($"{targetMethod?.Name} is not part of this stub");
+            await Task.Delay(20);
+            return registry.GetCatalog(knownVersion);
         }
     }
 
-    private class RegistryProxy : DispatchProxy
+    /// <summary>An interface implemented by one handler for all its methods.</summary>
+    private class Stub<T> : DispatchProxy
+        where T : class
     {
-        private RegistryStub _registry = null!;
+        private Func<MethodInfo, object?[]?, object?> _handler = null!;
 
-        public static ISegmentRegistryGrain For(RegistryStub registry)
+        public static T With(Func<MethodInfo, object?[]?, object?> handler)
         {
-            var proxy = Create<ISegmentRegistryGrain, RegistryProxy>();
-            ((RegistryProxy)(object)proxy)._registry = registry;
-            return proxy;
+            var stub = Create<T, Stub<T>>();
+            ((Stub<T>)(object)stub)._handler = handler;
+            return stub;
         }
 
-        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => targetMethod?.Name switch
-        {
-            nameof(ISegmentRegistryGrain.GetCatalog) => GetCatalogLater((long)args![0]!),
-            _ => throw new NotSupportedException($"{targetMethod?.Name} is not part of this stub"),
-        };
-
-        /// <summary>Answers after the caller has moved on, as a grain call does: a refresh the cache did not wait for has not landed yet.</summary>
-        private async Task<SegmentCatalogSnapshot?> GetCatalogLater(long knownVersion)
-        {
-            await Task.Delay(20);
-            return _registry.GetCatalog(knownVersion);
-        }
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => _handler(targetMethod!, args);
     }
 }
