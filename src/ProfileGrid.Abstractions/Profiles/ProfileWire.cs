@@ -54,7 +54,14 @@ public sealed record ApplyEventCommand(
     [property: Id(4)] bool WriteThrough = false);
 
 /// <summary>A piece of a profile that moves: its identities and links, and the facts that belong to them.</summary>
-[GenerateSerializer]
+/// <remarks>
+/// Built for one call and read by the receiver, which copies what it keeps into its own state; nobody changes
+/// it after sending. So it is <see cref="ImmutableAttribute">immutable</see> to Orleans, as the outcomes that
+/// carry it already were: no deep copy on calls within a silo, and, above all, no copier built for every
+/// <see cref="IProfileGrain"/> reference (the generated proxy resolved one by reflection on each GetGrain,
+/// about 6 % of a durable ingestion's CPU).
+/// </remarks>
+[GenerateSerializer, Immutable]
 public sealed class ProfileFragment
 {
     [Id(0)] public IdentityGraph Graph { get; init; } = new();

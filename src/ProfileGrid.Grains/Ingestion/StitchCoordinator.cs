@@ -1,3 +1,5 @@
+using ProfileGrid.Hosting;
+
 namespace ProfileGrid.Ingestion;
 
 /// <summary>The result of stitching one event or trait observation.</summary>
@@ -177,6 +179,6 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
     private static Task Backoff(int attempt) =>
         Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(0, Math.Min(50, 1 << Math.Min(attempt, 6)))));
 
-    private IProfileGrain Profile(string id) => grains.GetGrain<IProfileGrain>(id);
-    private IIdentityGrain Identity(IdentityKey key) => grains.GetGrain<IIdentityGrain>(key.ToString());
+    private IProfileGrain Profile(string id) => grains.Profile(id);
+    private IIdentityGrain Identity(IdentityKey key) => grains.Identity(key);
 }

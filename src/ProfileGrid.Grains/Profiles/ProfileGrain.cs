@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
+using ProfileGrid.Hosting;
 using ProfileGrid.Ingestion;
 
 namespace ProfileGrid.Profiles;
@@ -100,7 +101,7 @@ public sealed partial class ProfileGrain(
         // caller completes (StitchCoordinator follows SurrenderingTo): the other profile hands its
         // facts over but keeps them; this one takes them in and writes; identities are re-pointed;
         // only then does the other drop its copy.
-        var other = GrainFactory.GetGrain<IProfileGrain>(otherProfileId);
+        var other = GrainFactory.Profile(otherProfileId);
         var surrendered = await other.Surrender(Id, S.Graph.UniqueIdentities(rules));
         if (surrendered.Kind == OutcomeKind.Redirect && surrendered.RedirectTo == Id) return ProfileOutcome.Done(Id);
         if (surrendered.Kind != OutcomeKind.Done || surrendered.State is not { } fragment)
@@ -468,7 +469,7 @@ public sealed partial class ProfileGrain(
         {
             var id = NewProfileId();
             var fragment = Extract(part);
-            await GrainFactory.GetGrain<IProfileGrain>(id).Initialize(fragment);
+            await GrainFactory.Profile(id).Initialize(fragment);
             await Repoint(part.Identities, from: Id, to: id);
             ids.Add(id);
         }
@@ -502,7 +503,7 @@ public sealed partial class ProfileGrain(
     private Task Repoint(IEnumerable<IdentityKey> identities, string from, string? to = null) =>
         Task.WhenAll(identities.Select(i => Identity(i).CompareAndSetOwner(from, to ?? Id)));
 
-    private IIdentityGrain Identity(IdentityKey key) => GrainFactory.GetGrain<IIdentityGrain>(key.ToString());
+    private IIdentityGrain Identity(IdentityKey key) => GrainFactory.Identity(key);
 
     /// <summary>Time-ordered ids, so the older profile is the lower id and survives a merge.</summary>
     public static string NewProfileId() => Guid.CreateVersion7().ToString("N");

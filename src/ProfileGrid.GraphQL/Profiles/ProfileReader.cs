@@ -1,3 +1,4 @@
+using ProfileGrid.Hosting;
 using ProfileGrid.Ingestion;
 
 namespace ProfileGrid.GraphQL.Profiles;
@@ -13,7 +14,7 @@ public sealed class ProfileGridGateway(IGrainFactory grains, IdentityRules rules
     /// <summary>The person an identity belongs to, or null. The identity is normalised the way ingestion does.</summary>
     public async Task<ProfileView?> Lookup(IdentityKey identity, ProfileViewRequest request)
     {
-        var owner = await grains.GetGrain<IIdentityGrain>(identity.ToString()).GetOwner();
+        var owner = await grains.Identity(identity).GetOwner();
         return owner is null ? null : await ById(owner, request);
     }
 
@@ -22,7 +23,7 @@ public sealed class ProfileGridGateway(IGrainFactory grains, IdentityRules rules
     {
         for (var hop = 0; hop < 64; hop++)
         {
-            var (view, mergedInto) = await grains.GetGrain<IProfileGrain>(profileId).GetView(request);
+            var (view, mergedInto) = await grains.Profile(profileId).GetView(request);
             if (mergedInto is null) return view;
             profileId = mergedInto;
         }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ProfileGrid.Hosting;
 using ProfileGrid.Segments;
 
 namespace ProfileGrid.GraphQL.Segments;
@@ -59,7 +60,7 @@ public sealed class SegmentGateway(IGrainFactory grains, IOptions<SegmentOptions
     }
 
     /// <summary>The profile an identity belongs to, or null.</summary>
-    public Task<string?> Owner(IdentityKey identity) => grains.GetGrain<IIdentityGrain>(identity.ToString()).GetOwner();
+    public Task<string?> Owner(IdentityKey identity) => grains.Identity(identity).GetOwner();
 
     private IEnumerable<ISegmentAudienceGrain> Shards(string segmentId) =>
         Enumerable.Range(0, options.Value.AudienceShards)

@@ -1,0 +1,34 @@
+using Orleans.Runtime;
+
+namespace ProfileGrid.Hosting;
+
+/// <summary>
+/// References to the string-keyed grains that every event and every lookup reaches (profiles and
+/// identities). <c>GetGrain&lt;T&gt;(key)</c> resolves the interface's grain type by reading its attributes
+/// on every call; this resolves it once per interface and builds the id directly, the same reference
+/// Orleans would build.
+/// </summary>
+public static class GrainReferences
+{
+    public static IProfileGrain Profile(this IGrainFactory grains, string profileId) => Keyed<IProfileGrain>.Get(grains, profileId);
+
+    public static IIdentityGrain Identity(this IGrainFactory grains, IdentityKey identity) => Keyed<IIdentityGrain>.Get(grains, identity.ToString());
+
+    private static class Keyed<T> where T : IGrainWithStringKey
+    {
+        private static (GrainType Type, GrainInterfaceType Interface)? _resolved;
+
+        public static T Get(IGrainFactory grains, string key)
+        {
+            var (type, interfaceType) = _resolved ??= Resolve(grains);
+            return (T)grains.GetGrain(GrainId.Create(type, key), interfaceType);
+        }
+
+        // Deterministic per interface (names, not instances), so one answer serves every factory in the process.
+        private static (GrainType, GrainInterfaceType) Resolve(IGrainFactory grains)
+        {
+            var sample = (GrainReference)(object)grains.GetGrain<T>("-");
+            return (sample.GrainId.Type, sample.InterfaceType);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using Orleans.Runtime;
+using ProfileGrid.Hosting;
+
+namespace ProfileGrid.Cluster.Tests.Hosting;
+
+/// <summary>The shortcut references for profiles and identities are the ones Orleans builds, and they reach the grains.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class GrainReferencesTests(ClusterFixture fixture)
+{
+    private readonly IGrainFactory _grains = fixture.Grains;
+
+    [Fact]
+    public async Task Profile_and_identity_references_equal_Orleans_own_and_reach_the_same_grains()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        await _grains.Ingest(Grid.Event("web.login", ("email", $"ref-{run}@example.com")));
+        var email = new IdentityKey("email", $"ref-{run}@example.com");
+
+        var identity = _grains.Identity(email);
+        var orleansIdentity = _grains.GetGrain<IIdentityGrain>(email.ToString());
+        Assert.Equal(orleansIdentity.GetGrainId(), identity.GetGrainId());
+        Assert.Equal(((GrainReference)orleansIdentity).InterfaceType, ((GrainReference)identity).InterfaceType);
+        var owner = await identity.GetOwner();
+        Assert.NotNull(owner);
+        Assert.Equal(await orleansIdentity.GetOwner(), owner);
+
+        var profile = _grains.Profile(owner);
+        var orleansProfile = _grains.GetGrain<IProfileGrain>(owner);
+        Assert.Equal(orleansProfile.GetGrainId(), profile.GetGrainId());
+        Assert.Equal(((GrainReference)orleansProfile).InterfaceType, ((GrainReference)profile).InterfaceType);
+        var summary = await profile.GetSummary();
+        Assert.True(summary.Exists);
+        Assert.Equal(owner, summary.ProfileId);
+        Assert.NotEqual(_grains.Profile("another").GetGrainId(), profile.GetGrainId());
+    }
+}
