@@ -78,7 +78,16 @@ public sealed class MutationType : ObjectGraphType
                     throw new ExecutionError("traits: must be a JSON object") { Code = "BAD_USER_INPUT" };
                 var observedAt = c.GetArgument<DateTimeOffset?>("observedAt")
                     ?? c.RequestServices!.GetRequiredService<TimeProvider>().GetUtcNow();
-                var profileId = await gateway.SetTraits(identity, traits.ToJsonString(), observedAt);
+                string profileId;
+                try
+                {
+                    profileId = await gateway.SetTraits(identity, traits.ToJsonString(), observedAt);
+                }
+                catch (ArgumentException e)
+                {
+                    // The storage refused the observation (it names the field and the rule); nothing was applied.
+                    throw new ExecutionError(e.Message) { Code = "BAD_USER_INPUT" };
+                }
                 return await gateway.ById(profileId, Arguments.ViewRequest(c));
             });
         Field<ProfileType>("unlinkIdentity")

@@ -93,6 +93,7 @@ public static class ProfileGridStorageExtensions
         silo.Services.AddOptions<EventRecoveryOptions>().Bind(configuration.GetSection(EventRecoveryOptions.Section));
         var eventLogConnectionString = WithPoolCap(connectionString, EventLogPoolSize);
         silo.Services.TryAddSingleton(sp => PostgresEventLog.Create(eventLogConnectionString, logger: sp.GetRequiredService<ILogger<PostgresEventLog>>()));
+        silo.Services.TryAddSingleton(_ => PostgresTraitLog.Create(WithPoolCap(connectionString, TraitLogPoolSize)));
         silo.Services.TryAddSingleton<PostgresEventJournal>();
         silo.Services.RemoveAll<IEventJournal>();
         silo.Services.AddSingleton<IEventJournal>(sp => sp.GetRequiredService<PostgresEventJournal>());
@@ -125,13 +126,14 @@ public static class ProfileGridStorageExtensions
     }
 
     /// <summary>
-    /// Each silo keeps four pools (grain state, the event log, the profile id sets, membership and
-    /// reminders), capped so that a few silos stay under PostgreSQL's default of 100 connections.
+    /// Each silo keeps five pools (grain state, the event log, trait observations, the profile id sets,
+    /// membership and reminders), capped so that a few silos stay under PostgreSQL's default of 100 connections.
     /// </summary>
     private static string WithPoolCap(string connectionString, int cap) => PostgresConnectionStrings.ForPool(connectionString, cap);
 
     private const int GrainStatePoolSize = 16;
     private const int EventLogPoolSize = 4;
+    private const int TraitLogPoolSize = 2;
     private const int ProfileSetsPoolSize = 4;
 
     /// <summary>Brings the schema up to date as the silo's first start-up step, before membership or storage run a query.</summary>

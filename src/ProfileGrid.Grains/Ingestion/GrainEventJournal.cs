@@ -6,6 +6,9 @@ namespace ProfileGrid.Ingestion;
 /// </summary>
 public sealed class GrainEventJournal(IGrainFactory grains) : IEventJournal
 {
+    /// <summary>Nothing to record: in memory, the profile is the only copy of its traits.</summary>
+    public Task RecordTraits(IdentityKey identity, string traitsJson, DateTimeOffset observedAt) => Task.CompletedTask;
+
     public async Task<IReadOnlyList<JournalAnswer>> Record(IReadOnlyList<CustomerEvent> events)
     {
         var answers = new JournalAnswer[events.Count];

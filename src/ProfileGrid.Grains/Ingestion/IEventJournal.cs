@@ -34,4 +34,11 @@ public interface IEventJournal
 
     /// <summary>Applying the events failed: a re-send must apply them, not be taken for a duplicate.</summary>
     Task Failed(IReadOnlyList<string> eventIds);
+
+    /// <summary>
+    /// Records a trait observation (<c>setTraits</c>) before it is applied and acknowledged, so that traits
+    /// are re-derivable like the rest of a profile. Throws <see cref="ArgumentException"/>, naming the field
+    /// and the rule, when the storage cannot hold it; nothing is then applied.
+    /// </summary>
+    Task RecordTraits(IdentityKey identity, string traitsJson, DateTimeOffset observedAt);
 }

@@ -68,6 +68,7 @@ public sealed class IngestGrain(
 
     public async Task<string> SetTraits(IdentityKey identity, string traitsJson, DateTimeOffset observedAt)
     {
+        await journal.RecordTraits(identity, traitsJson, observedAt);
         var result = await coordinator.SetTraits(identity, traitsJson, observedAt);
         return result.Succeeded ? result.ProfileId! : throw new InvalidOperationException(result.Error);
     }

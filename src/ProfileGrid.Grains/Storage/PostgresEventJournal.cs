@@ -17,13 +17,15 @@ public sealed class PostgresEventJournal : IEventJournal, IAsyncDisposable
     private const int MaxIdsPerConfirmation = 5_000;
 
     private readonly PostgresEventLog _log;
+    private readonly PostgresTraitLog _traits;
     private readonly ILogger<PostgresEventJournal> _logger;
     private readonly Channel<string> _applied = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _confirming;
 
-    public PostgresEventJournal(PostgresEventLog log, ILogger<PostgresEventJournal> logger)
+    public PostgresEventJournal(PostgresEventLog log, PostgresTraitLog traits, ILogger<PostgresEventJournal> logger)
     {
         _log = log;
+        _traits = traits;
         _logger = logger;
         _confirming = Task.Run(ConfirmLoop);
     }
@@ -51,6 +53,9 @@ public sealed class PostgresEventJournal : IEventJournal, IAsyncDisposable
             return answers;
         }
     }
+
+    public Task RecordTraits(IdentityKey identity, string traitsJson, DateTimeOffset observedAt) =>
+        _traits.AppendAsync(new TraitObservation(new EventIdentity(identity.Namespace, identity.Value), observedAt, traitsJson));
 
     public Task Applied(IReadOnlyList<string> eventIds)
     {

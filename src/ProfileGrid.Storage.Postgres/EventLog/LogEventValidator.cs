@@ -70,14 +70,18 @@ internal static class LogEventValidator
 
     private static void Json(string? json, string field, LogEvent logEvent, int index)
     {
-        if (json is null)
+        if (json is not null && JsonProblem(json) is { } rule)
         {
-            return;
+            throw Invalid(logEvent, index, field, rule);
         }
+    }
 
+    /// <summary>Why PostgreSQL jsonb would refuse <paramref name="json"/>, or null when it can be stored.</summary>
+    public static string? JsonProblem(string json)
+    {
         if (!IsStorable(json))
         {
-            throw Invalid(logEvent, index, field, "contains a NUL character or an unpaired UTF-16 surrogate");
+            return "contains a NUL character or an unpaired UTF-16 surrogate";
         }
 
         try
@@ -90,21 +94,23 @@ internal static class LogEventValidator
                     && reader.ValueIsEscaped
                     && !IsStorable(reader.GetString()!))
                 {
-                    throw Invalid(logEvent, index, field, "contains an escaped U+0000 or unpaired surrogate, which PostgreSQL jsonb cannot store");
+                    return "contains an escaped U+0000 or unpaired surrogate, which PostgreSQL jsonb cannot store";
                 }
             }
         }
         catch (JsonException e)
         {
-            throw Invalid(logEvent, index, field, $"is not valid JSON ({e.Message})");
+            return $"is not valid JSON ({e.Message})";
         }
         catch (InvalidOperationException)
         {
-            throw Invalid(logEvent, index, field, "contains an escaped unpaired surrogate, which PostgreSQL jsonb cannot store");
+            return "contains an escaped unpaired surrogate, which PostgreSQL jsonb cannot store";
         }
+
+        return null;
     }
 
-    private static bool IsStorable(string value)
+    public static bool IsStorable(string value)
     {
         for (var i = 0; i < value.Length; i++)
         {

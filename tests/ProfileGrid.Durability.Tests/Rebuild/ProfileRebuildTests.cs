@@ -18,6 +18,14 @@ public sealed class ProfileRebuildTests(PostgresServerFixture postgres)
         var events = Enumerable.Range(0, 120).Select(n => People.Event(run, n % 5, n / 5, random)).ToArray();
         foreach (var batch in events.Chunk(30))
             await grid.Grains.IngestAll(batch);
+        // Traits through two of person 0's identities, one of them newer for the same attribute, and a removal.
+        var ingest = grid.Grains.GetGrain<IIngestGrain>(0);
+        var crm = IdentityRules.Default.Normalize("crmId", People.Crm(run, 0));
+        var since = DateTimeOffset.UtcNow.AddHours(-1);
+        await ingest.SetTraits(crm, """{"tier": "plus", "city": "Lyon", "nickname": "S"}""", since);
+        var otherIdentity = (await grid.Grains.Lookup("crmId", People.Crm(run, 0)))!.Identities.First(i => i != crm);
+        await ingest.SetTraits(otherIdentity, """{"tier": "gold", "nickname": null}""", since.AddMinutes(5));
+        await ingest.SetTraits(crm, """{"city": "Paris"}""", since.AddMinutes(-5)); // older: loses to Lyon
 
         var live = await grid.Grains.Lookup("crmId", People.Crm(run, 0));
         var rebuilt = await grid.SiloServices.GetRequiredService<ProfileRebuilder>()
@@ -41,5 +49,23 @@ public sealed class ProfileRebuildTests(PostgresServerFixture postgres)
         Assert.Equal(live.Stats.CountsByType.ToDictionary(), stats.CountsByType);
         Assert.Equal(live.Stats.MostEngagedChannel, stats.MostEngagedChannel(DateTimeOffset.UtcNow));
         Assert.Equal(live.EventsDropped, rebuilt.EventsDropped);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"tier": "gold", "city": "Lyon"}"""), rebuilt.Traits.ToJson()), rebuilt.Traits.ToJson().ToJsonString());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(live.TraitsJson), rebuilt.Traits.ToJson()), live.TraitsJson);
+    }
+
+    [PostgresFact]
+    public async Task Traits_the_log_cannot_store_are_refused_naming_the_field_and_the_profile_keeps_its_traits()
+    {
+        var run = $"badtraits{Guid.NewGuid():N}"[..14];
+        await using var grid = await DurableCluster.StartAsync(await postgres.CreateDatabaseAsync("badtraits"), run);
+        var ingest = grid.Grains.GetGrain<IIngestGrain>(0);
+        var crm = IdentityRules.Default.Normalize("crmId", People.Crm(run, 0));
+        await ingest.SetTraits(crm, """{"name": "Sarah"}""", DateTimeOffset.UtcNow.AddMinutes(-1));
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => ingest.SetTraits(crm, """{"name": "Sa\u0000rah"}""", DateTimeOffset.UtcNow));
+
+        Assert.StartsWith("traits: contains an escaped U+0000", error.Message);
+        var person = await grid.Grains.Lookup("crmId", People.Crm(run, 0));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"name": "Sarah"}"""), JsonNode.Parse(person!.TraitsJson)), person.TraitsJson);
     }
 }
