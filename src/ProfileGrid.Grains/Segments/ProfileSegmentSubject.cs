@@ -3,12 +3,15 @@ using System.Text.Json;
 namespace ProfileGrid.Segments;
 
 /// <summary>
-/// A profile's state as the segment language sees it. Event attributes are parsed once per event and kept
-/// (events are immutable); traits are serialised at most once per evaluation pass, and only when a segment reads them.
+/// A profile's state as the segment language sees it. An event's attributes are parsed the first time a
+/// segment reads them and kept while the event is on the timeline (events are immutable); those of events
+/// no condition reaches (another type, say) are never parsed nor held. Traits are serialised at most once
+/// per evaluation pass, and only when a segment reads them.
 /// </summary>
-public sealed class ProfileSegmentSubject : ISegmentSubject
+public sealed class ProfileSegmentSubject : ISegmentSubject, ISegmentAttributeParser
 {
-    private readonly Dictionary<string, JsonElement> _attributes = new(StringComparer.Ordinal);
+    // Keyed by the stored event's own attributes string: the same instance for as long as the event lives.
+    private readonly Dictionary<string, JsonElement> _attributes = new(ReferenceEqualityComparer.Instance);
     private readonly List<SegmentEvent> _events = [];
     private ProfileState _state = new();
     private ProfileStats _statsSource = new();
@@ -70,20 +73,23 @@ public sealed class ProfileSegmentSubject : ISegmentSubject
 
     public bool IsInSegment(string segmentId) => _state.Segments.IsMember(segmentId);
 
-    private SegmentEvent Project(CustomerEvent e)
+    public JsonElement Parse(string attributesJson)
     {
-        var attributes = default(JsonElement);
-        if (e.AttributesJson is { } json && !_attributes.TryGetValue(e.Id, out attributes))
+        if (!_attributes.TryGetValue(attributesJson, out var attributes))
         {
-            using var document = JsonDocument.Parse(json);
-            _attributes[e.Id] = attributes = document.RootElement.Clone();
+            using var document = JsonDocument.Parse(attributesJson);
+            _attributes[attributesJson] = attributes = document.RootElement.Clone();
         }
-        return new SegmentEvent(e.Type, e.Timestamp, e.Channel, e.Campaign, e.Revenue, attributes);
+        return attributes;
     }
+
+    private SegmentEvent Project(CustomerEvent e) => e.AttributesJson is { } json
+        ? new SegmentEvent(e.Type, e.Timestamp, e.Channel, e.Campaign, e.Revenue, json, this)
+        : new SegmentEvent(e.Type, e.Timestamp, e.Channel, e.Campaign, e.Revenue);
 
     private void Prune(List<CustomerEvent> kept)
     {
-        var ids = kept.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
-        foreach (var id in _attributes.Keys.Where(id => !ids.Contains(id)).ToList()) _attributes.Remove(id);
+        var live = kept.Select(e => e.AttributesJson).OfType<string>().ToHashSet(ReferenceEqualityComparer.Instance);
+        foreach (var json in _attributes.Keys.Where(json => !live.Contains(json)).ToList()) _attributes.Remove(json);
     }
 }

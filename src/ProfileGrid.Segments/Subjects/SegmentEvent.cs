@@ -16,4 +16,33 @@ public readonly record struct SegmentEvent(
     string? Channel = null,
     string? Campaign = null,
     double? Revenue = null,
-    JsonElement Attributes = default);
+    JsonElement Attributes = default)
+{
+    private readonly JsonElement _attributes = Attributes;
+    private readonly string? _attributesJson;
+    private readonly ISegmentAttributeParser? _parser;
+
+    /// <summary>
+    /// An event whose attributes are parsed by <paramref name="parser"/> only when an expression reads them
+    /// (most conditions stop at the type), so a subject need not parse, nor keep, attributes nobody reads.
+    /// </summary>
+    public SegmentEvent(string type, DateTimeOffset timestamp, string? channel, string? campaign, double? revenue, string attributesJson, ISegmentAttributeParser parser)
+        : this(type, timestamp, channel, campaign, revenue)
+    {
+        _attributesJson = attributesJson;
+        _parser = parser;
+    }
+
+    public JsonElement Attributes
+    {
+        get => _parser is null ? _attributes : _parser.Parse(_attributesJson!);
+        init => _attributes = value;
+    }
+}
+
+/// <summary>Turns an event's attributes text into the JSON the language reads; free to cache what it parsed.</summary>
+public interface ISegmentAttributeParser
+{
+    /// <param name="attributesJson">A JSON object, as stored with the event.</param>
+    JsonElement Parse(string attributesJson);
+}
