@@ -408,9 +408,12 @@ public sealed partial class ProfileGrain(
         var max = options.Value.MaxEventsPerProfile;
         var known = _keptIds ??= S.Events.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
         var dropped = 0;
-        foreach (var e in incoming)
+        foreach (var arrived in incoming)
         {
-            if (!known.Add(e.Id)) continue;
+            if (!known.Add(arrived.Id)) continue;
+            // Equal identities and type texts become one object across the timeline (memory, and a
+            // smaller stored state since the serializer writes a shared object once).
+            var e = EventSharing.ShareWith(arrived, S.Events.Count > 0 ? S.Events[^1] : null);
             // Stats count kept and dropped events alike, so a new event adds to them whether it stays
             // on the timeline or not; recounting the timeline per event would cost O(timeline).
             _stats?.Add(e);
