@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Claims;
 using GraphQL;
@@ -49,12 +50,25 @@ internal readonly record struct GraphQLExecutionOutcome(
 /// the transport cannot carry, applies the depth, complexity and time limits, and passes the caller's
 /// user and scoped services to the resolvers.
 /// </summary>
+/// <remarks>
+/// Documents that passed validation and ran are kept by their text (at most
+/// <see cref="MaxCachedDocuments"/>, each at most <see cref="MaxCachedDocumentLength"/> characters), so a
+/// client repeating a query (a call-center lookup) skips parsing and the specification's validation
+/// rules, which depend on the document and schema alone. The depth and complexity limits run on every
+/// request: complexity can depend on variables.
+/// </remarks>
 internal sealed class GraphQLRequestExecutor
 {
+    public const int MaxCachedDocuments = 500;
+    public const int MaxCachedDocumentLength = 4096;
+
     private readonly GraphQLTransportOptions _options;
     private readonly IDocumentExecuter _executer;
     private readonly IDocumentBuilder _documentBuilder = new GraphQLDocumentBuilder();
     private readonly IValidationRule[] _validationRules;
+    private readonly IValidationRule[] _cachedDocumentValidationRules;
+    private readonly ConcurrentDictionary<(ISchema Schema, string Query), GraphQLDocument> _validatedDocuments = new();
+    private int _cachedDocuments;
     private readonly TimeProvider _timeProvider;
     private readonly GraphQLTransportMetrics _metrics;
     private readonly ILogger<GraphQLRequestExecutor> _logger;
@@ -71,7 +85,9 @@ internal sealed class GraphQLRequestExecutor
         // hooks, listeners and strategies apply; otherwise graphql-dotnet's default, which already
         // runs subscription operations with its subscription execution strategy.
         _executer = services.GetService<IDocumentExecuter>() ?? new DocumentExecuter();
-        _validationRules = [.. DocumentValidator.CoreRules, new GraphQLRequestLimitsRule(_options.MaxDepth, _options.MaxComplexity)];
+        var limits = new GraphQLRequestLimitsRule(_options.MaxDepth, _options.MaxComplexity);
+        _validationRules = [.. DocumentValidator.CoreRules, limits];
+        _cachedDocumentValidationRules = [limits];
         _timeProvider = timeProvider;
         _metrics = metrics;
         _logger = logger;
@@ -79,6 +95,9 @@ internal sealed class GraphQLRequestExecutor
     }
 
     public GraphQLTransportSerializer Serializer { get; }
+
+    /// <summary>Documents kept as validated (see the remarks on the class).</summary>
+    internal bool IsCached(ISchema schema, string query) => _validatedDocuments.ContainsKey((schema, query));
 
     public GraphQLTransportOptions Options => _options;
 
@@ -90,14 +109,23 @@ internal sealed class GraphQLRequestExecutor
         IServiceProvider requestServices,
         CancellationToken cancellationToken)
     {
+        var cacheKey = (schema, request.Query!);
         GraphQLDocument document;
-        try
+        var cached = _validatedDocuments.TryGetValue(cacheKey, out var known);
+        if (cached)
         {
-            document = _documentBuilder.Build(request.Query!);
+            document = known!;
         }
-        catch (ExecutionError syntaxError)
+        else
         {
-            return new(GraphQLExecutionStatus.RequestError, new ExecutionResult { Errors = [syntaxError] }, null);
+            try
+            {
+                document = _documentBuilder.Build(request.Query!);
+            }
+            catch (ExecutionError syntaxError)
+            {
+                return new(GraphQLExecutionStatus.RequestError, new ExecutionResult { Errors = [syntaxError] }, null);
+            }
         }
 
         // When the operation cannot be selected (unknown name, several operations and no name) the
@@ -129,7 +157,7 @@ internal sealed class GraphQLRequestExecutor
             Extensions = request.Extensions,
             User = user,
             RequestServices = requestServices,
-            ValidationRules = _validationRules,
+            ValidationRules = cached ? _cachedDocumentValidationRules : _validationRules,
             UnhandledExceptionDelegate = OnUnhandledExceptionAsync,
         };
 
@@ -139,6 +167,7 @@ internal sealed class GraphQLRequestExecutor
             // so it carries no timer: the stream ends when either side completes it.
             executionOptions.CancellationToken = cancellationToken;
             var subscriptionResult = await _executer.ExecuteAsync(executionOptions);
+            if (!cached) Remember(cacheKey, document, subscriptionResult);
             return Outcome(subscriptionResult, operationType);
         }
 
@@ -161,7 +190,15 @@ internal sealed class GraphQLRequestExecutor
             return TimedOut(operationType);
         }
 
+        if (!cached) Remember(cacheKey, document, result);
         return Outcome(result, operationType);
+    }
+
+    /// <summary>Keeps a document that passed validation (it ran), while there is room.</summary>
+    private void Remember((ISchema Schema, string Query) key, GraphQLDocument document, ExecutionResult result)
+    {
+        if (!result.Executed || key.Query.Length > MaxCachedDocumentLength || Volatile.Read(ref _cachedDocuments) >= MaxCachedDocuments) return;
+        if (_validatedDocuments.TryAdd(key, document)) Interlocked.Increment(ref _cachedDocuments);
     }
 
     private GraphQLExecutionOutcome Outcome(ExecutionResult result, OperationType? operationType)

@@ -1,0 +1,68 @@
+using GraphQL.Types;
+using Microsoft.Extensions.DependencyInjection;
+using ProfileGrid.GraphQL.Transport;
+
+namespace ProfileGrid.GraphQL.Transport.Tests;
+
+/// <summary>A document that ran is parsed and validated once; what depends on the request is checked every time.</summary>
+public sealed class GraphQLDocumentCacheTests(DefaultServerFixture fixture) : IClassFixture<DefaultServerFixture>
+{
+    private HttpClient Client => fixture.Server.Client;
+
+    private bool IsCached(string query) => fixture.Server.App.Services.GetRequiredService<GraphQLRequestExecutor>()
+        .IsCached(fixture.Server.App.Services.GetRequiredService<ISchema>(), query);
+
+    [Fact]
+    public async Task A_document_that_ran_is_kept_and_answers_the_same_again()
+    {
+        const string query = "query Greeting($name: String) { hello(name: $name) }";
+
+        var first = await Client.PostGraphQLAsync(new { query, variables = new { name = "Sarah" } });
+        var second = await Client.PostGraphQLAsync(new { query, variables = new { name = "Tove" } });
+
+        Assert.True(IsCached(query));
+        Assert.Equal("Hello, Sarah!", first.Body.GetProperty("data").GetProperty("hello").GetString());
+        Assert.Equal("Hello, Tove!", second.Body.GetProperty("data").GetProperty("hello").GetString());
+    }
+
+    [Fact]
+    public async Task A_document_that_failed_validation_is_not_kept_and_fails_again()
+    {
+        const string query = "{ hello nope }";
+
+        var first = await Client.PostGraphQLAsync(new { query });
+        var second = await Client.PostGraphQLAsync(new { query });
+
+        Assert.False(IsCached(query));
+        Assert.Equal(HttpStatusCode.BadRequest, first.Status);
+        Assert.Equal(first.FirstErrorCode, second.FirstErrorCode);
+        Assert.Equal(first.FirstErrorMessage, second.FirstErrorMessage);
+        Assert.Contains("nope", second.FirstErrorMessage);
+    }
+
+    [Fact]
+    public async Task The_complexity_limit_applies_to_a_kept_document_when_its_variables_change()
+    {
+        const string query = "query Items($n: Int) { items(first: $n) { name items(first: $n) { name } } }";
+
+        var small = await Client.PostGraphQLAsync(new { query, variables = new { n = 10 } });
+        var large = await Client.PostGraphQLAsync(new { query, variables = new { n = 50 } });
+
+        Assert.Equal(HttpStatusCode.OK, small.Status);
+        Assert.True(IsCached(query));
+        Assert.Equal("MAX_COMPLEXITY_EXCEEDED", large.FirstErrorCode);
+    }
+
+    [Fact]
+    public async Task Variables_of_the_wrong_type_are_refused_for_a_kept_document()
+    {
+        const string query = "query Items($n: Int) { items(first: $n) { name } }";
+        await Client.PostGraphQLAsync(new { query, variables = new { n = 1 } });
+
+        var wrong = await Client.PostGraphQLAsync(new { query, variables = new { n = "many" } });
+
+        Assert.True(IsCached(query));
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.Status);
+        Assert.Contains("$n", wrong.FirstErrorMessage);
+    }
+}
