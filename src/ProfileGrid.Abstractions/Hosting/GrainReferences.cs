@@ -16,19 +16,25 @@ public static class GrainReferences
 
     private static class Keyed<T> where T : IGrainWithStringKey
     {
-        private static (GrainType Type, GrainInterfaceType Interface)? _resolved;
+        // A reference, so that threads racing on the first call see either nothing or both types: a
+        // nullable struct of two ids could be read half written.
+        private static Resolved? _resolved;
 
         public static T Get(IGrainFactory grains, string key)
         {
-            var (type, interfaceType) = _resolved ??= Resolve(grains);
-            return (T)grains.GetGrain(GrainId.Create(type, key), interfaceType);
+            var resolved = Volatile.Read(ref _resolved) ?? Resolve(grains);
+            return (T)grains.GetGrain(GrainId.Create(resolved.Type, key), resolved.Interface);
         }
 
         // Deterministic per interface (names, not instances), so one answer serves every factory in the process.
-        private static (GrainType, GrainInterfaceType) Resolve(IGrainFactory grains)
+        private static Resolved Resolve(IGrainFactory grains)
         {
             var sample = (GrainReference)(object)grains.GetGrain<T>("-");
-            return (sample.GrainId.Type, sample.InterfaceType);
+            var resolved = new Resolved(sample.GrainId.Type, sample.InterfaceType);
+            Volatile.Write(ref _resolved, resolved);
+            return resolved;
         }
     }
+
+    private sealed record Resolved(GrainType Type, GrainInterfaceType Interface);
 }
