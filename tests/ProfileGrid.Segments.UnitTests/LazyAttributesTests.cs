@@ -53,4 +53,16 @@ public sealed class LazyAttributesTests
         Assert.All(expressions, e => Assert.Equal(Profiles.Matches(e, parsed), Profiles.Matches(e, lazy)));
         Assert.Equal([true, true, true, false, false], expressions.Select(e => Profiles.Matches(e, lazy)));
     }
+
+    [Fact]
+    public void Attributes_given_with_init_replace_deferred_ones()
+    {
+        var parser = new CountingParser();
+        var deferred = Lazy("commerce.purchase", Profiles.Now, """{"category":"yoga"}""", parser);
+
+        var replaced = deferred with { Attributes = Profiles.Json("""{"category":"running"}""") };
+
+        Assert.Equal("running", replaced.Attributes.GetProperty("category").GetString());
+        Assert.Empty(parser.Parsed);
+    }
 }

@@ -17,6 +17,7 @@ public static class EventSharing
     public const int MaxPooledStrings = 10_000;
 
     private static readonly ConcurrentDictionary<string, string> Pool = new(StringComparer.Ordinal);
+    private static int _pooled; // ConcurrentDictionary.Count takes every lock
 
     /// <summary>
     /// <paramref name="e"/> with its identities taken from <paramref name="neighbour"/> where they are equal
@@ -54,6 +55,12 @@ public static class EventSharing
     private static string Pooled(string value)
     {
         if (Pool.TryGetValue(value, out var pooled)) return pooled;
-        return Pool.Count < MaxPooledStrings ? Pool.GetOrAdd(value, value) : value;
+        if (Volatile.Read(ref _pooled) >= MaxPooledStrings) return value;
+        if (Pool.TryAdd(value, value))
+        {
+            Interlocked.Increment(ref _pooled);
+            return value;
+        }
+        return Pool.TryGetValue(value, out pooled) ? pooled : value;
     }
 }

@@ -36,7 +36,13 @@ public readonly record struct SegmentEvent(
     public JsonElement Attributes
     {
         get => _parser is null ? _attributes : _parser.Parse(_attributesJson!);
-        init => _attributes = value;
+        init
+        {
+            // Given attributes replace any deferred ones.
+            _attributes = value;
+            _attributesJson = null;
+            _parser = null;
+        }
     }
 }
 
