@@ -93,7 +93,7 @@ public static class ProfileGridStorageExtensions
         silo.Services.AddOptions<EventRecoveryOptions>().Bind(configuration.GetSection(EventRecoveryOptions.Section));
         var eventLogConnectionString = WithPoolCap(connectionString, EventLogPoolSize);
         silo.Services.TryAddSingleton(sp => PostgresEventLog.Create(eventLogConnectionString, logger: sp.GetRequiredService<ILogger<PostgresEventLog>>()));
-        silo.Services.TryAddSingleton(_ => PostgresTraitLog.Create(WithPoolCap(connectionString, TraitLogPoolSize)));
+        silo.Services.TryAddSingleton(sp => PostgresTraitLog.Create(WithPoolCap(connectionString, TraitLogPoolSize), sp.GetService<TimeProvider>()));
         silo.Services.TryAddSingleton<PostgresEventJournal>();
         silo.Services.RemoveAll<IEventJournal>();
         silo.Services.AddSingleton<IEventJournal>(sp => sp.GetRequiredService<PostgresEventJournal>());
