@@ -30,19 +30,25 @@ public interface IProfileGrain : IGrainWithStringKey
     Task ConfirmSurrender(string absorberId);
 
     /// <summary>
-    /// The shared-device rule: takes a non-unique identity (and the anonymous part hanging off it) out
-    /// of this profile, points it at <paramref name="newOwnerId"/>, and returns what moves.
+    /// The shared-device rule: takes a non-unique identity (and the anonymous part hanging off it) out of this
+    /// profile as a <see cref="Handover"/> to <paramref name="newOwnerId"/>, recorded in the same write that takes
+    /// it out, and returns it for the caller to deliver: <see cref="Receive"/> on the new owner, then
+    /// <see cref="HandedOver"/> here. One the caller does not finish (a crash) is delivered by this profile itself.
     /// </summary>
     Task<ReleaseOutcome> Release(IdentityKey identity, string newOwnerId);
 
     /// <summary>
-    /// Takes in a fragment released by another profile; its identities point at
-    /// <paramref name="pointedAt"/> (this profile, or one that was merged into it) and are re-pointed here.
+    /// Takes in a part handed over by another profile (a shared device, an unlink, the graph limit), once:
+    /// <paramref name="handoverId"/> makes a delivery repeated after a crash a no-op. A profile merged or being
+    /// merged away redirects to its absorber.
     /// </summary>
-    Task<ProfileOutcome> Adopt(ProfileFragment fragment, string pointedAt);
+    Task<ProfileOutcome> Receive(string handoverId, ProfileFragment fragment);
 
-    /// <summary>Starts a new profile from a fragment split off another one.</summary>
-    Task Initialize(ProfileFragment fragment);
+    /// <summary>
+    /// <paramref name="receiverId"/> has durably taken in the handover: its identities are re-pointed there and it is
+    /// written off. A handover already written off is a no-op.
+    /// </summary>
+    Task HandedOver(string handoverId, string receiverId);
 
     /// <summary>Removes an identity's links; both sides are re-derived. Returns the profile that holds it after.</summary>
     Task<ProfileOutcome> Unlink(IdentityKey identity);

@@ -70,6 +70,8 @@ public sealed class ProfileFragment
     [Id(3)] public ProfileStats Stats { get; init; } = new();
     [Id(4)] public long EventsDropped { get; init; }
     [Id(5)] public long LinksDropped { get; init; }
+    /// <summary>Handovers the sender had taken in: an absorber takes over knowing them, so a repeated delivery is not taken twice.</summary>
+    [Id(6)] public List<string> Received { get; init; } = [];
 }
 
 /// <summary>The answer to <see cref="IProfileGrain.Surrender"/>.</summary>
@@ -80,11 +82,21 @@ public sealed record SurrenderOutcome(
     [property: Id(2)] string? RedirectTo,
     [property: Id(3)] string? Reason);
 
-/// <summary>The answer to <see cref="IProfileGrain.Release"/>.</summary>
+/// <summary>
+/// A part of a profile on its way to the profile <see cref="To"/>, kept in the sending profile's state until
+/// delivered; <see cref="Id"/> makes a repeated delivery a no-op.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record Handover(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string To,
+    [property: Id(2)] ProfileFragment Fragment);
+
+/// <summary>The answer to <see cref="IProfileGrain.Release"/>: on Done, the handover for the caller to deliver.</summary>
 [GenerateSerializer, Immutable]
 public sealed record ReleaseOutcome(
     [property: Id(0)] OutcomeKind Kind,
-    [property: Id(1)] ProfileFragment? Fragment,
+    [property: Id(1)] Handover? Handover,
     [property: Id(2)] string? RedirectTo,
     [property: Id(3)] string? Reason);
 

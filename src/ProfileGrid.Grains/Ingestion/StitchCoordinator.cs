@@ -119,16 +119,24 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
         }
         foreach (var relink in plan.Relinks)
         {
-            var released = await Profile(relink.FromProfileId).Release(relink.Identity, target);
-            if (released.Kind != OutcomeKind.Done || released.Fragment is null) return released.Reason ?? "release redirected";
-            var adoptedBy = target;
-            for (var hop = 0; hop < 64; hop++)
+            // Recorded on the releasing profile before anything moves; delivered from here, so that profile
+            // calls no other (a crash in between leaves it to deliver the part itself).
+            var from = Profile(relink.FromProfileId);
+            var released = await from.Release(relink.Identity, target);
+            if (released.Kind != OutcomeKind.Done || released.Handover is not { } handover) return released.Reason ?? "release redirected";
+            ProfileOutcome received;
+            try
             {
-                var adopted = await Profile(adoptedBy).Adopt(released.Fragment, pointedAt: target);
-                if (adopted.Kind == OutcomeKind.Done) break;
-                if (adopted.RedirectTo is null) return adopted.Reason;
-                adoptedBy = adopted.RedirectTo;
+                received = await Handovers.Deliver(grains, handover);
             }
+            catch (Exception e)
+            {
+                // Recorded, so nothing is lost: the releasing profile delivers it, and the plan is made again.
+                logger.LogWarning(e, "Handover {Handover} to {To} failed; the releasing profile {From} retries it", handover.Id, handover.To, relink.FromProfileId);
+                return $"the device's new owner {handover.To} could not be reached ({e.Message})";
+            }
+            if (received.Kind != OutcomeKind.Done) return received.Reason ?? "the device's new owner could not take it in";
+            await from.HandedOver(handover.Id, received.ProfileId!);
         }
         return null;
     }

@@ -31,6 +31,17 @@ public sealed partial class ProfileGrain(
     /// <summary>Events applied in memory since the state was last written (<see cref="ProfileOptions.StateWriteDelay"/>).</summary>
     private readonly List<ApplyEventCommand> _unwritten = [];
     private IGrainTimer? _writeTimer;
+    /// <summary>How long a handover that could not be delivered waits before it is tried again.</summary>
+    public static readonly TimeSpan HandoverRetryDelay = TimeSpan.FromSeconds(1);
+    private IGrainTimer? _handoverRetry;
+    private bool _delivering;
+
+    /// <summary>A profile that stopped between recording a handover and delivering it delivers it now.</summary>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Handovers.Count > 0) ArmHandoverRetry(TimeSpan.Zero);
+        return base.OnActivateAsync(cancellationToken);
+    }
 
     public Task<ProfileSummary> GetSummary() =>
         Task.FromResult(new ProfileSummary(Id, S.MergedInto, S.Graph.UniqueIdentities(rules), S.Exists, S.SurrenderingTo));
@@ -44,11 +55,13 @@ public sealed partial class ProfileGrain(
         // within one call, not after a write delay (a silo that dies in between leaves them pointing
         // at a profile storage lacks, which the next event re-creates or a merge absorbs).
         var writeThrough = command.WriteThrough || WriteDelay <= TimeSpan.Zero || !S.Exists;
+        if (await HandoversStillPending() is { } pending) return pending;
         for (var attempt = 0; attempt < MaxStorageConflictRetries; attempt++)
         {
             var outcome = await ApplyInMemory(command);
             if (outcome.Kind != OutcomeKind.Done) return outcome;
-            if (!writeThrough)
+            // A part split off by the graph limit is handed over at once, not after the write delay.
+            if (!writeThrough && S.Handovers.Count == 0)
             {
                 // Acknowledged now: the event is in the log, whose marker stays until the write.
                 _unwritten.Add(command);
@@ -84,7 +97,7 @@ public sealed partial class ProfileGrain(
         foreach (var other in command.Linked.Skip(1)) S.Graph.Link(primary, other, e.Timestamp, e.Id);
         var warnings = command.Skipped.Select(s => $"{s.Identity}: {s.Reason}").ToList();
         AddEvents([e], warnings);
-        await EnforceGraphLimit(warnings);
+        EnforceGraphLimit(warnings);
         await EvaluateSegments(ProfileChange.Event(e.Type));
         return ProfileOutcome.Done(Id, warnings);
     }
@@ -96,6 +109,7 @@ public sealed partial class ProfileGrain(
         if (string.CompareOrdinal(otherProfileId, Id) < 0)
             return ProfileOutcome.Conflicted($"merges run from the lower id to the higher one; {otherProfileId} must absorb {Id}");
         if (S.SurrenderingTo is { } surrenderingTo) return ProfileOutcome.Conflicted($"profile {Id} is being merged into {surrenderingTo}");
+        if (await HandoversStillPending() is { } pending) return pending;
 
         // Three steps, each durable before the next, so a crash anywhere leaves a state the next
         // caller completes (StitchCoordinator follows SurrenderingTo): the other profile hands its
@@ -130,7 +144,7 @@ public sealed partial class ProfileGrain(
         for (var attempt = 0; S.Graph.Count > rules.Options.MaxIdentitiesPerGraph; attempt++)
         {
             if (attempt > MaxStorageConflictRetries) return StorageConflict();
-            await EnforceGraphLimit(warnings);
+            EnforceGraphLimit(warnings);
             await EvaluateSegments(ProfileChange.Everything);
             if (await TryWriteState()) break;
         }
@@ -147,6 +161,12 @@ public sealed partial class ProfileGrain(
             return new SurrenderOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} is being merged into {surrenderingTo}");
         if (S.SurrenderingTo is null)
         {
+            // Its own handovers are delivered first (not from here: the absorber may be their receiver).
+            if (S.Handovers.Count > 0)
+            {
+                ArmHandoverRetry(TimeSpan.Zero);
+                return new SurrenderOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} is handing part of itself over");
+            }
             if (!planner.Compatible(absorberUniqueIdentities, S.Graph.UniqueIdentities(rules)))
                 return new SurrenderOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} has unique identities that conflict with {absorberId}");
             S.SurrenderingTo = absorberId;
@@ -157,7 +177,7 @@ public sealed partial class ProfileGrain(
         var fragment = new ProfileFragment
         {
             Graph = S.Graph, Events = S.Events, Traits = S.Traits, Stats = S.DroppedStats,
-            EventsDropped = S.EventsDropped, LinksDropped = S.LinksDropped,
+            EventsDropped = S.EventsDropped, LinksDropped = S.LinksDropped, Received = [.. S.Received],
         };
         return new SurrenderOutcome(OutcomeKind.Done, fragment, null, null);
     }
@@ -180,50 +200,60 @@ public sealed partial class ProfileGrain(
     {
         if (S.MergedInto is { } mergedInto) return new ReleaseOutcome(OutcomeKind.Redirect, null, mergedInto, null);
         if (S.SurrenderingTo is { } surrenderingTo) return new ReleaseOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} is being merged into {surrenderingTo}");
+        if (await HandoversStillPending() is { } pending) return new ReleaseOutcome(OutcomeKind.Conflict, null, null, pending.Reason);
         if (!S.Graph.Contains(identity)) return new ReleaseOutcome(OutcomeKind.Conflict, null, null, $"{identity} is not in profile {Id}");
         var split = S.Graph.Detach(identity, carryAnonymous: true, rules);
         if (split.Keep.Count == 0) return new ReleaseOutcome(OutcomeKind.Conflict, null, null, $"{identity} is all of profile {Id}");
 
-        var moving = Extract(S.Graph.Subgraph(split.Detached));
-        await SpinOff(split.Others.Select(S.Graph.Subgraph).ToList());
+        var moving = HandOver(S.Graph.Subgraph(split.Detached), newOwnerId);
+        SpinOff(split.Others.Select(S.Graph.Subgraph).ToList());
         S.Graph.RetainOnly(split.Keep);
-        await Repoint(moving.Graph.Identities, from: Id, to: newOwnerId);
         _stats = null;
         await EvaluateSegments(ProfileChange.Everything);
         if (!await TryWriteState()) return new ReleaseOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} changed in storage; plan again");
-        logger.LogInformation("Shared device {Identity} moved from profile {From} to {To}", identity, Id, newOwnerId);
+        logger.LogInformation("Shared device {Identity} moving from profile {From} to {To}", identity, Id, newOwnerId);
         return new ReleaseOutcome(OutcomeKind.Done, moving, null, null);
     }
 
-    public async Task<ProfileOutcome> Adopt(ProfileFragment fragment, string pointedAt)
+    public async Task<ProfileOutcome> Receive(string handoverId, ProfileFragment fragment)
     {
         for (var attempt = 0; attempt < MaxStorageConflictRetries; attempt++)
         {
             if (S.MergedInto is { } mergedInto) return ProfileOutcome.Redirected(mergedInto);
             // Facts moving here follow this profile's own facts to the absorber.
             if (S.SurrenderingTo is { } surrenderingTo) return ProfileOutcome.Redirected(surrenderingTo);
+            if (S.Received.Contains(handoverId)) return ProfileOutcome.Done(Id);
+            // Not delivering this profile's own handovers from here: the sender may be their receiver.
+            if (S.Handovers.Count > 0) return ProfileOutcome.Conflicted($"profile {Id} is handing part of itself over");
             var warnings = new List<string>();
             TakeIn(fragment, warnings);
-            if (pointedAt != Id) await Repoint(fragment.Graph.Identities, from: pointedAt);
-            await EnforceGraphLimit(warnings);
+            S.Received.Add(handoverId);
+            EnforceGraphLimit(warnings);
             await EvaluateSegments(ProfileChange.Everything);
             if (await TryWriteState()) return ProfileOutcome.Done(Id, warnings);
         }
         return StorageConflict();
     }
 
-    public async Task Initialize(ProfileFragment fragment)
+    public async Task HandedOver(string handoverId, string receiverId)
     {
-        if (S.Exists || S.MergedInto is not null) throw new InvalidOperationException($"profile {Id} already exists");
-        TakeIn(fragment, []);
-        await EvaluateSegments(ProfileChange.Everything);
-        if (!await TryWriteState()) throw new InvalidOperationException($"profile {Id} was created by another writer at the same time");
+        if (S.Handovers.Find(h => h.Id == handoverId) is not { } handover) return;
+        await Repoint(handover.Fragment.Graph.Identities, from: Id, to: receiverId);
+        S.Handovers.Remove(handover);
+        for (var attempt = 0; attempt <= MaxStorageConflictRetries; attempt++)
+        {
+            if (await TryWriteState()) return;
+            // The state read back still lists it: written off again on top of the newer state.
+            S.Handovers.RemoveAll(h => h.Id == handoverId);
+        }
+        throw new InvalidOperationException($"profile {Id}: the handover {handoverId} could not be written off under concurrent writers; it is delivered again, harmlessly");
     }
 
     public async Task<ProfileOutcome> Unlink(IdentityKey identity)
     {
         if (S.MergedInto is { } mergedInto) return ProfileOutcome.Redirected(mergedInto);
         if (S.SurrenderingTo is { } surrenderingTo) return ProfileOutcome.Conflicted($"profile {Id} is being merged into {surrenderingTo}");
+        if (await HandoversStillPending() is { } pending) return pending;
         if (!S.Graph.Contains(identity)) return ProfileOutcome.Conflicted($"{identity} is not in profile {Id}");
         var split = S.Graph.Detach(identity, carryAnonymous: false, rules);
         if (split.Keep.Count == 0) return ProfileOutcome.Done(Id); // a person of one identity: nothing to unlink
@@ -231,7 +261,7 @@ public sealed partial class ProfileGrain(
         var alone = S.Graph.Subgraph(split.Detached);
         var parts = new List<IdentityGraph> { alone };
         parts.AddRange(split.Others.Select(S.Graph.Subgraph));
-        var ids = await SpinOff(parts);
+        var ids = SpinOff(parts);
         S.Graph.RetainOnly(split.Keep);
         _stats = null;
         await EvaluateSegments(ProfileChange.Everything);
@@ -242,6 +272,7 @@ public sealed partial class ProfileGrain(
 
     public async Task<ProfileOutcome> SetTraits(IdentityKey source, string traitsJson, DateTimeOffset observedAt, bool claimSource)
     {
+        if (await HandoversStillPending() is { } pending) return pending;
         for (var attempt = 0; attempt < MaxStorageConflictRetries; attempt++)
         {
             if (await SetTraitsOnce(source, traitsJson, observedAt, claimSource) is { } outcome) return outcome;
@@ -328,6 +359,8 @@ public sealed partial class ProfileGrain(
         _writeTimer?.Dispose();
         _writeTimer = null;
         if (applied.Count > 0) await journal.Applied(applied);
+        // Parts split off go to their new owners once this profile durably holds them as pending.
+        if (S.Handovers.Count > 0 && !_delivering) await DeliverHandovers();
         return true;
     }
 
@@ -445,6 +478,7 @@ public sealed partial class ProfileGrain(
         S.DroppedStats.Merge(fragment.Stats);
         S.EventsDropped += fragment.EventsDropped;
         S.LinksDropped += fragment.LinksDropped;
+        S.Received.UnionWith(fragment.Received);
         AddEvents(fragment.Events, warnings);
     }
 
@@ -464,22 +498,91 @@ public sealed partial class ProfileGrain(
         return new ProfileFragment { Graph = part, Events = moving, Traits = traits };
     }
 
-    /// <summary>Starts a new profile for each part and points the part's identities at it.</summary>
-    private async Task<List<string>> SpinOff(List<IdentityGraph> parts)
+    /// <summary>Hands each part to a new profile (see <see cref="HandOver"/>); their ids, in order.</summary>
+    private List<string> SpinOff(List<IdentityGraph> parts) =>
+        [.. parts.Select(part => HandOver(part, NewProfileId()).To)];
+
+    /// <summary>
+    /// Takes a part's facts out of this profile into a pending <see cref="Handover"/> to <paramref name="to"/>. The
+    /// caller takes the part out of the graph and writes; the write delivers it (<see cref="DeliverHandovers"/>).
+    /// </summary>
+    private Handover HandOver(IdentityGraph part, string to)
     {
-        var ids = new List<string>(parts.Count);
-        foreach (var part in parts)
-        {
-            var id = NewProfileId();
-            var fragment = Extract(part);
-            await GrainFactory.Profile(id).Initialize(fragment);
-            await Repoint(part.Identities, from: Id, to: id);
-            ids.Add(id);
-        }
-        return ids;
+        var handover = new Handover(Guid.NewGuid().ToString("N"), to, Extract(part));
+        S.Handovers.Add(handover);
+        return handover;
     }
 
-    private async Task EnforceGraphLimit(List<string> warnings)
+    /// <summary>
+    /// Delivers the pending handovers, each in three steps that can be repeated: the receiver takes the part in
+    /// and writes (once, by handover id; following it when it was merged away), the part's identities are
+    /// re-pointed from here to it, and this profile writes the handover off. Until then the identities still
+    /// point here, so the next call or lookup activates this profile, which delivers them again. Within a call
+    /// only to receivers with a higher id (calls between profiles go from the lower id to the higher one, so they
+    /// never wait on each other in a cycle); the retry timer delivers the rest. False when some are still pending
+    /// (a retry is armed).
+    /// </summary>
+    private async Task<bool> DeliverHandovers(bool fromTimer = false)
+    {
+        if (_delivering || S.Handovers.Count == 0) return S.Handovers.Count == 0;
+        _delivering = true;
+        var pendingAtStart = S.Handovers.Count;
+        try
+        {
+            foreach (var handover in S.Handovers.ToList())
+            {
+                var received = await Handovers.Deliver(GrainFactory, handover, fromTimer ? null : Id);
+                if (received.Kind != OutcomeKind.Done)
+                {
+                    logger.LogInformation("Profile {Profile}: handover to {To} not taken in yet ({Reason}); retrying in {Delay}", Id, handover.To, received.Reason, HandoverRetryDelay);
+                    continue;
+                }
+                await Repoint(handover.Fragment.Graph.Identities, from: Id, to: received.ProfileId!);
+                S.Handovers.Remove(handover);
+                logger.LogInformation("Profile {Profile}: handed {Identities} identities and {Events} events over to {To}", Id, handover.Fragment.Graph.Count, handover.Fragment.Events.Count, received.ProfileId);
+            }
+            if (S.Handovers.Count < pendingAtStart)
+            {
+                for (var attempt = 0; attempt <= MaxStorageConflictRetries && !await TryWriteState(); attempt++) { }
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Profile {Profile}: {Count} handover(s) not delivered; retrying in {Delay}", Id, S.Handovers.Count, HandoverRetryDelay);
+        }
+        finally
+        {
+            _delivering = false;
+        }
+        if (S.Handovers.Count == 0) return true;
+        ArmHandoverRetry(HandoverRetryDelay);
+        return false;
+    }
+
+    /// <summary>
+    /// Null when nothing is pending (delivered now if it was): a change that reads the graph may go ahead. Else
+    /// a conflict, so that the caller re-plans once the part has reached its new owner; an identity still
+    /// pointing here on its way out must not be taken back in.
+    /// </summary>
+    private async Task<ProfileOutcome?> HandoversStillPending() =>
+        S.Handovers.Count == 0 || await DeliverHandovers()
+            ? null
+            : ProfileOutcome.Conflicted($"profile {Id} is still handing part of itself over; try again");
+
+    private void ArmHandoverRetry(TimeSpan dueTime)
+    {
+        if (_handoverRetry is not null) return;
+        _handoverRetry = this.RegisterGrainTimer(async _ =>
+        {
+            _handoverRetry?.Dispose();
+            _handoverRetry = null;
+            await DeliverHandovers(fromTimer: true);
+            // A storage conflict while writing them off may have re-evaluated memberships.
+            await FlushSegments();
+        }, new GrainTimerCreationOptions { DueTime = dueTime, Period = Timeout.InfiniteTimeSpan, Interleave = false, KeepAlive = true });
+    }
+
+    private void EnforceGraphLimit(List<string> warnings)
     {
         var max = rules.Options.MaxIdentitiesPerGraph;
         if (S.Graph.Count <= max) return;
@@ -489,7 +592,7 @@ public sealed partial class ProfileGrain(
         foreach (var link in dropped)
             warnings.Add($"identity graph of profile {Id} reached its limit of {max} identities (ProfileGrid:Identity:MaxIdentitiesPerGraph); dropped the oldest link {link.From} - {link.To} from event {link.SourceEventId}");
         logger.LogWarning("Profile {Profile} identity graph over {Max}: dropped {Count} oldest link(s), split off {Parts} part(s)", Id, max, dropped.Count, spunOff.Count);
-        await SpinOff(spunOff);
+        SpinOff(spunOff);
     }
 
     private async Task<bool> ClaimAll(IReadOnlyCollection<IdentityKey> claims)

@@ -20,6 +20,14 @@ public sealed class ProfileState
     [Id(7)] public string? SurrenderingTo { get; set; }
     /// <summary>Profiles whose facts this one has taken in, so that completing an interrupted merge never takes them in twice.</summary>
     [Id(8)] public HashSet<string> Absorbed { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Parts split off this profile (an unlink, a shared device moving, the graph limit) that their new owner has
+    /// not durably taken in yet. They leave the graph and timeline in the same write that records them here, and
+    /// stay here until delivered, so a crash between the two profiles' writes loses nothing and copies nothing.
+    /// </summary>
+    [Id(9)] public List<Handover> Handovers { get; set; } = [];
+    /// <summary>Handovers this profile has taken in, so that one delivered again after a crash is taken in once.</summary>
+    [Id(10)] public HashSet<string> Received { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Segment memberships, written with the change that caused them (Id 20 leaves room for the facts above).</summary>
     [Id(20)] public global::ProfileGrid.Segments.ProfileSegmentState Segments { get; set; } = new();
 

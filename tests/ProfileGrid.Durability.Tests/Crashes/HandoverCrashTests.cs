@@ -1,0 +1,131 @@
+using Orleans.Runtime;
+using Orleans.TestingHost;
+
+namespace ProfileGrid.Durability.Tests.Crashes;
+
+/// <summary>
+/// A part moving from one profile to another (an unlink, a shared device signing in elsewhere) is two
+/// profiles' writes. These tests stop the move between them, with the receiver unreachable and the sender's
+/// silo killed, and check that the move completes later with every event on exactly one profile.
+/// </summary>
+[Collection(DurableCollection.Name)]
+public sealed class HandoverCrashTests(PostgresServerFixture postgres)
+{
+    [PostgresFact]
+    public async Task An_unlink_whose_silo_dies_before_the_new_profile_took_the_part_in_completes_on_the_next_lookup()
+    {
+        var run = $"handover{Guid.NewGuid():N}"[..15];
+        var connectionString = await postgres.CreateDatabaseAsync("handover_unlink");
+        await using var grid = await DurableCluster.StartAsync(connectionString, run);
+        var (crm, laptop, phone) = ($"{run}-crm", $"{run}-laptop", $"{run}-phone");
+        RawEvent[] events =
+        [
+            Event(run, 0, "identity.login", ("crmId", crm), ("ecid", laptop)),
+            Event(run, 1, "identity.login", ("crmId", crm), ("ecid", phone)),
+            Event(run, 2, "web.pageView", ("ecid", laptop)),
+            Event(run, 3, "web.pageView", ("ecid", laptop)),
+            Event(run, 4, "commerce.purchase", ("crmId", crm)),
+        ];
+        foreach (var e in events) Assert.Equal(1, (await grid.Grains.IngestAll([e])).Accepted);
+        var person = (await grid.Grains.Lookup("crmId", crm))!;
+        Assert.Equal(3, person.Identities.Length);
+
+        string newId;
+        using (HandoverFaults.Refuse(part => part.Graph.Contains(new IdentityKey("ecid", laptop))))
+        {
+            newId = (await grid.Grains.GetGrain<IIngestGrain>(0).Unlink(new IdentityKey("ecid", laptop)))!;
+
+            // Recorded on the old profile, not delivered: the laptop's part is on neither timeline.
+            Assert.True(HandoverFaults.Refused >= 1);
+            Assert.Null(await grid.Grains.ById(newId));
+            var during = (await grid.Grains.ById(person.Id))!;
+            Assert.Equal([$"crmId:{crm}", $"ecid:{phone}"], during.Identities.Select(i => i.ToString()).Order());
+            Assert.Equal([events[0].Id, events[1].Id, events[4].Id], during.Events.Select(e => e.Id).Order());
+
+            // Its silo dies before any retry gets through.
+            await KillSiloHosting(grid, person.Id);
+        }
+
+        // The laptop still points at the old profile; looking it up activates that profile, which delivers.
+        var laptopView = await Eventually(async () =>
+            await grid.Grains.Lookup("ecid", laptop) is { } view && view.Id == newId ? view : null);
+        var personAfter = (await grid.Grains.Lookup("crmId", crm))!;
+        Assert.Equal(person.Id, personAfter.Id);
+        Assert.Equal([$"ecid:{laptop}"], laptopView.Identities.Select(i => i.ToString()));
+        Assert.Equal([events[2].Id, events[3].Id], laptopView.Events.Select(e => e.Id).Order());
+        Assert.Equal([$"crmId:{crm}", $"ecid:{phone}"], personAfter.Identities.Select(i => i.ToString()).Order());
+        Assert.Equal([events[0].Id, events[1].Id, events[4].Id], personAfter.Events.Select(e => e.Id).Order());
+        Assert.Equal(2, laptopView.Stats.EventCount);
+        Assert.Equal(3, personAfter.Stats.EventCount);
+    }
+
+    [PostgresFact]
+    public async Task A_shared_device_moving_to_a_profile_that_cannot_take_it_in_yet_moves_once_it_can()
+    {
+        var run = $"handover{Guid.NewGuid():N}"[..15];
+        var connectionString = await postgres.CreateDatabaseAsync("handover_device");
+        await using var grid = await DurableCluster.StartAsync(connectionString, run);
+        var (alice, bob, laptop) = ($"{run}-alice", $"{run}-bob", $"{run}-laptop");
+        RawEvent[] before =
+        [
+            Event(run, 0, "identity.login", ("crmId", alice), ("ecid", laptop)),
+            Event(run, 1, "web.pageView", ("ecid", laptop)),
+            Event(run, 2, "web.pageView", ("ecid", laptop)),
+            Event(run, 3, "identity.login", ("crmId", bob)),
+        ];
+        foreach (var e in before) Assert.Equal(1, (await grid.Grains.IngestAll([e])).Accepted);
+        var bobLogsIn = Event(run, 4, "identity.login", ("crmId", bob), ("ecid", laptop));
+
+        IngestResult result;
+        using (HandoverFaults.Refuse(part => part.Graph.Contains(new IdentityKey("ecid", laptop)), times: 2))
+        {
+            result = await grid.Grains.IngestAll([bobLogsIn]);
+            Assert.Equal(2, HandoverFaults.Refused);
+        }
+
+        Assert.Equal(1, result.Accepted);
+        Assert.Empty(result.Rejected);
+        var aliceView = (await grid.Grains.Lookup("crmId", alice))!;
+        var bobView = (await grid.Grains.Lookup("crmId", bob))!;
+        Assert.Equal(bobView.Id, (await grid.Grains.Lookup("ecid", laptop))!.Id);
+        Assert.Equal([$"crmId:{alice}"], aliceView.Identities.Select(i => i.ToString()));
+        Assert.Equal([$"crmId:{bob}", $"ecid:{laptop}"], bobView.Identities.Select(i => i.ToString()).Order());
+        Assert.Equal([before[0].Id], aliceView.Events.Select(e => e.Id));
+        Assert.Equal(new[] { before[1].Id, before[2].Id, before[3].Id, bobLogsIn.Id }.Order(), bobView.Events.Select(e => e.Id).Order());
+    }
+
+    private static RawEvent Event(string run, int n, string type, params (string Ns, string Id)[] identities) => new()
+    {
+        Id = $"{run}-{n}",
+        Type = type,
+        Timestamp = DateTimeOffset.UtcNow.AddDays(-1).AddMinutes(n).ToString("O"),
+        Identities = [.. identities.Select(i => new RawIdentity(i.Ns, i.Id))],
+        Channel = "web",
+    };
+
+    /// <summary>SIGKILL, as near as a TestingHost gets: the silo holding the profile stops without writing or leaving.</summary>
+    private static async Task KillSiloHosting(DurableCluster grid, string profileId)
+    {
+        var address = await grid.Grains.GetGrain<IManagementGrain>(0).GetActivationAddress(grid.Grains.GetGrain<IProfileGrain>(profileId));
+        var silo = grid.Cluster.GetActiveSilos().Single(s => s.SiloAddress.Equals(address));
+        await grid.Cluster.KillSiloAsync(silo);
+    }
+
+    private static async Task<T> Eventually<T>(Func<Task<T?>> probe) where T : class
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                if (await probe() is { } value) return value;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                // Calls to the dead silo fail until the membership declares it dead.
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the handover was not completed within 60 s");
+            await Task.Delay(200);
+        }
+    }
+}
