@@ -20,7 +20,11 @@ public interface IProfileGrain : IGrainWithStringKey
     /// Hands this whole profile to a lower-id absorber when their unique identities are compatible,
     /// leaving a forwarding pointer behind.
     /// </summary>
-    Task<SurrenderOutcome> Surrender(string absorberId, ImmutableArray<IdentityKey> absorberUniqueIdentities);
+    /// <param name="takingOverFrom">
+    /// The absorber this profile is already surrendering to, when that one was merged into <paramref name="absorberId"/>
+    /// before it confirmed (a merge cut short, then its absorber merged away): the surrender moves to the new absorber.
+    /// </param>
+    Task<SurrenderOutcome> Surrender(string absorberId, ImmutableArray<IdentityKey> absorberUniqueIdentities, string? takingOverFrom = null);
 
     /// <summary>
     /// The absorber has durably taken in what <see cref="Surrender"/> handed over: only now does this

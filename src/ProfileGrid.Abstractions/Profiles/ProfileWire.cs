@@ -72,15 +72,21 @@ public sealed class ProfileFragment
     [Id(5)] public long LinksDropped { get; init; }
     /// <summary>Handovers the sender had taken in: an absorber takes over knowing them, so a repeated delivery is not taken twice.</summary>
     [Id(6)] public List<string> Received { get; init; } = [];
+    /// <summary>Profiles the sender had absorbed: an absorber of the sender takes their facts as already in.</summary>
+    [Id(7)] public List<string> Absorbed { get; init; } = [];
+    /// <summary>Profiles the sender had absorbed without confirming yet: an absorber of the sender confirms them.</summary>
+    [Id(8)] public List<string> Confirming { get; init; } = [];
 }
 
 /// <summary>The answer to <see cref="IProfileGrain.Surrender"/>.</summary>
 [GenerateSerializer, Immutable]
+/// <param name="SurrenderingTo">On a conflict: the absorber this profile is already surrendering to.</param>
 public sealed record SurrenderOutcome(
     [property: Id(0)] OutcomeKind Kind,
     [property: Id(1)] ProfileFragment? State,
     [property: Id(2)] string? RedirectTo,
-    [property: Id(3)] string? Reason);
+    [property: Id(3)] string? Reason,
+    [property: Id(4)] string? SurrenderingTo = null);
 
 /// <summary>
 /// A part of a profile on its way to the profile <see cref="To"/>, kept in the sending profile's state until

@@ -178,6 +178,12 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
             if (summary.MergedInto is { } mergedInto) { profileId = mergedInto; continue; }
             if (summary.SurrenderingTo is not { } absorber) return profileId;
             var completed = await Profile(absorber).Absorb(profileId);
+            // The absorber was itself merged away before it completed: its absorber takes the merge over.
+            for (var next = 0; completed.Kind == OutcomeKind.Redirect && next < 64; next++)
+            {
+                absorber = completed.RedirectTo!;
+                completed = await Profile(absorber).Absorb(profileId);
+            }
             if (completed.Kind != OutcomeKind.Done) return profileId;
             profileId = absorber;
         }

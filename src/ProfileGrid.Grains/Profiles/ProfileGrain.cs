@@ -33,13 +33,14 @@ public sealed partial class ProfileGrain(
     private IGrainTimer? _writeTimer;
     /// <summary>How long a handover that could not be delivered waits before it is tried again.</summary>
     public static readonly TimeSpan HandoverRetryDelay = TimeSpan.FromSeconds(1);
-    private IGrainTimer? _handoverRetry;
+    /// <summary>Delivers pending handovers and confirms unconfirmed merges (<see cref="ArmCompletion"/>).</summary>
+    private IGrainTimer? _completion;
     private bool _delivering;
 
-    /// <summary>A profile that stopped between recording a handover and delivering it delivers it now.</summary>
+    /// <summary>A profile that stopped between recording a handover or a merge and completing it completes it now.</summary>
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.Handovers.Count > 0) ArmHandoverRetry(TimeSpan.Zero);
+        if (S.Handovers.Count > 0 || S.Confirming.Count > 0) ArmCompletion(TimeSpan.Zero);
         return base.OnActivateAsync(cancellationToken);
     }
 
@@ -104,6 +105,13 @@ public sealed partial class ProfileGrain(
 
     public async Task<ProfileOutcome> Absorb(string otherProfileId)
     {
+        var outcome = await AbsorbOne(otherProfileId);
+        if (outcome.Kind == OutcomeKind.Done && S.Confirming.Count > 0) await ConfirmInherited();
+        return outcome;
+    }
+
+    private async Task<ProfileOutcome> AbsorbOne(string otherProfileId)
+    {
         if (S.MergedInto is { } mergedInto) return ProfileOutcome.Redirected(mergedInto);
         if (otherProfileId == Id) return ProfileOutcome.Done(Id);
         if (string.CompareOrdinal(otherProfileId, Id) < 0)
@@ -116,8 +124,16 @@ public sealed partial class ProfileGrain(
         // facts over but keeps them; this one takes them in and writes; identities are re-pointed;
         // only then does the other drop its copy.
         var other = GrainFactory.Profile(otherProfileId);
-        var surrendered = await other.Surrender(Id, S.Graph.UniqueIdentities(rules));
-        if (surrendered.Kind == OutcomeKind.Redirect && surrendered.RedirectTo == Id) return ProfileOutcome.Done(Id);
+        var uniques = S.Graph.UniqueIdentities(rules);
+        var surrendered = await other.Surrender(Id, uniques);
+        // It was surrendering to a profile this one absorbed since (that merge was cut short): this one takes over.
+        if (surrendered is { Kind: OutcomeKind.Conflict, SurrenderingTo: { } previous } && S.Absorbed.Contains(previous))
+            surrendered = await other.Surrender(Id, uniques, takingOverFrom: previous);
+        if (surrendered.Kind == OutcomeKind.Redirect && surrendered.RedirectTo == Id)
+        {
+            S.Confirming.Remove(otherProfileId);
+            return ProfileOutcome.Done(Id);
+        }
         if (surrendered.Kind != OutcomeKind.Done || surrendered.State is not { } fragment)
             return ProfileOutcome.Conflicted(surrendered.Reason ?? $"{otherProfileId} was merged into {surrendered.RedirectTo}");
 
@@ -131,6 +147,7 @@ public sealed partial class ProfileGrain(
             warnings.Clear();
             TakeIn(fragment, warnings);
             S.Absorbed.Add(otherProfileId);
+            S.Confirming.Add(otherProfileId);
             await EvaluateSegments(ProfileChange.Everything);
             if (!await TryWriteState()) continue;
             MergesCounter.Add(1);
@@ -138,6 +155,8 @@ public sealed partial class ProfileGrain(
         // Identities point here only once this profile durably holds them.
         await Repoint(fragment.Graph.Identities, from: otherProfileId);
         await other.ConfirmSurrender(Id);
+        // Written off with the next write; confirming again meanwhile is a no-op.
+        S.Confirming.Remove(otherProfileId);
 
         // The graph limit last, once every identity points here, so that parts split off are
         // re-pointed from here to their new profiles.
@@ -152,19 +171,61 @@ public sealed partial class ProfileGrain(
         return ProfileOutcome.Done(Id, warnings);
     }
 
-    public async Task<SurrenderOutcome> Surrender(string absorberId, ImmutableArray<IdentityKey> absorberUniqueIdentities)
+    /// <summary>
+    /// Completes the merges this profile took in but did not confirm (it stopped in between), or inherited unconfirmed
+    /// from a profile it absorbed: their identities are re-pointed here and their copies dropped. Calls go to higher
+    /// ids only (each was absorbed by this profile or by one with a higher id than this one).
+    /// </summary>
+    private async Task ConfirmInherited()
+    {
+        var before = S.Confirming.Count;
+        var failed = false;
+        foreach (var other in S.Confirming.ToList())
+        {
+            try
+            {
+                var outcome = await AbsorbOne(other);
+                if (outcome.Kind == OutcomeKind.Done || outcome.Kind == OutcomeKind.Redirect) S.Confirming.Remove(other);
+                else logger.LogInformation("Profile {Profile}: the merge of {Other} is not confirmed yet ({Reason}); it is on the next activation", Id, other, outcome.Reason);
+            }
+            catch (Exception e)
+            {
+                failed = true;
+                logger.LogWarning(e, "Profile {Profile}: the merge of {Other} could not be confirmed now; retrying in {Delay}", Id, other, HandoverRetryDelay);
+            }
+        }
+        if (S.Confirming.Count < before && S.MergedInto is null) await TryWriteState();
+        if (failed) ArmCompletion(HandoverRetryDelay);
+    }
+
+    public async Task<SurrenderOutcome> Surrender(string absorberId, ImmutableArray<IdentityKey> absorberUniqueIdentities, string? takingOverFrom = null)
     {
         if (S.MergedInto is { } mergedInto) return new SurrenderOutcome(OutcomeKind.Redirect, null, mergedInto, $"{Id} was merged into {mergedInto}");
         // A profile that identities point at but storage lacks (its silo died between the claims and
         // its first write) surrenders as an empty profile; its identities follow the forwarding pointer.
         if (S.SurrenderingTo is { } surrenderingTo && surrenderingTo != absorberId)
-            return new SurrenderOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} is being merged into {surrenderingTo}");
+        {
+            if (takingOverFrom != surrenderingTo)
+                return new SurrenderOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} is being merged into {surrenderingTo}", SurrenderingTo: surrenderingTo);
+            // Its absorber was merged into this one before it confirmed: whatever it had taken in, this one holds
+            // now. Unless this one gained a unique identity that conflicts since: then the absorber cannot have
+            // taken it in (its facts would be there, with their identities), and the merge is called off.
+            var compatible = planner.Compatible(absorberUniqueIdentities, S.Graph.UniqueIdentities(rules));
+            S.SurrenderingTo = compatible ? absorberId : null;
+            if (!await TryWriteState()) return new SurrenderOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} changed in storage; plan again");
+            if (!compatible)
+            {
+                logger.LogInformation("Profile {Profile}: merge into {Previous} called off; {Absorber}, which absorbed it, has conflicting unique identities", Id, surrenderingTo, absorberId);
+                return new SurrenderOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} has unique identities that conflict with {absorberId}; its merge into {surrenderingTo} is called off");
+            }
+            logger.LogInformation("Profile {Profile}: surrendering to {Absorber}, which absorbed {Previous} before that merge completed", Id, absorberId, surrenderingTo);
+        }
         if (S.SurrenderingTo is null)
         {
             // Its own handovers are delivered first (not from here: the absorber may be their receiver).
             if (S.Handovers.Count > 0)
             {
-                ArmHandoverRetry(TimeSpan.Zero);
+                ArmCompletion(TimeSpan.Zero);
                 return new SurrenderOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} is handing part of itself over");
             }
             if (!planner.Compatible(absorberUniqueIdentities, S.Graph.UniqueIdentities(rules)))
@@ -177,7 +238,8 @@ public sealed partial class ProfileGrain(
         var fragment = new ProfileFragment
         {
             Graph = S.Graph, Events = S.Events, Traits = S.Traits, Stats = S.DroppedStats,
-            EventsDropped = S.EventsDropped, LinksDropped = S.LinksDropped, Received = [.. S.Received],
+            EventsDropped = S.EventsDropped, LinksDropped = S.LinksDropped,
+            Received = [.. S.Received], Absorbed = [.. S.Absorbed], Confirming = [.. S.Confirming],
         };
         return new SurrenderOutcome(OutcomeKind.Done, fragment, null, null);
     }
@@ -479,6 +541,8 @@ public sealed partial class ProfileGrain(
         S.EventsDropped += fragment.EventsDropped;
         S.LinksDropped += fragment.LinksDropped;
         S.Received.UnionWith(fragment.Received);
+        S.Absorbed.UnionWith(fragment.Absorbed);
+        S.Confirming.UnionWith(fragment.Confirming);
         AddEvents(fragment.Events, warnings);
     }
 
@@ -555,7 +619,7 @@ public sealed partial class ProfileGrain(
             _delivering = false;
         }
         if (S.Handovers.Count == 0) return true;
-        ArmHandoverRetry(HandoverRetryDelay);
+        ArmCompletion(HandoverRetryDelay);
         return false;
     }
 
@@ -569,14 +633,15 @@ public sealed partial class ProfileGrain(
             ? null
             : ProfileOutcome.Conflicted($"profile {Id} is still handing part of itself over; try again");
 
-    private void ArmHandoverRetry(TimeSpan dueTime)
+    private void ArmCompletion(TimeSpan dueTime)
     {
-        if (_handoverRetry is not null) return;
-        _handoverRetry = this.RegisterGrainTimer(async _ =>
+        if (_completion is not null) return;
+        _completion = this.RegisterGrainTimer(async _ =>
         {
-            _handoverRetry?.Dispose();
-            _handoverRetry = null;
+            _completion?.Dispose();
+            _completion = null;
             await DeliverHandovers(fromTimer: true);
+            if (S.Confirming.Count > 0 && S.MergedInto is null && S.SurrenderingTo is null) await ConfirmInherited();
             // A storage conflict while writing them off may have re-evaluated memberships.
             await FlushSegments();
         }, new GrainTimerCreationOptions { DueTime = dueTime, Period = Timeout.InfiniteTimeSpan, Interleave = false, KeepAlive = true });

@@ -28,6 +28,12 @@ public sealed class ProfileState
     [Id(9)] public List<Handover> Handovers { get; set; } = [];
     /// <summary>Handovers this profile has taken in, so that one delivered again after a crash is taken in once.</summary>
     [Id(10)] public HashSet<string> Received { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Profiles taken in whose surrender is not confirmed yet (identities re-pointed, their copy dropped): written
+    /// with the take-in, so an absorber stopped before confirming confirms on its next activation, and handed on
+    /// to whoever absorbs this profile first.
+    /// </summary>
+    [Id(11)] public HashSet<string> Confirming { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Segment memberships, written with the change that caused them (Id 20 leaves room for the facts above).</summary>
     [Id(20)] public global::ProfileGrid.Segments.ProfileSegmentState Segments { get; set; } = new();
 

@@ -31,12 +31,12 @@ public sealed class HandoverCrashTests(PostgresServerFixture postgres)
         Assert.Equal(3, person.Identities.Length);
 
         string newId;
-        using (HandoverFaults.Refuse(part => part.Graph.Contains(new IdentityKey("ecid", laptop))))
+        using (CallFaults.Refuse(nameof(IProfileGrain.Receive), CallFaults.ReceivingPartWith(new IdentityKey("ecid", laptop))))
         {
             newId = (await grid.Grains.GetGrain<IIngestGrain>(0).Unlink(new IdentityKey("ecid", laptop)))!;
 
             // Recorded on the old profile, not delivered: the laptop's part is on neither timeline.
-            Assert.True(HandoverFaults.Refused >= 1);
+            Assert.True(CallFaults.Refused >= 1);
             Assert.Null(await grid.Grains.ById(newId));
             var during = (await grid.Grains.ById(person.Id))!;
             Assert.Equal([$"crmId:{crm}", $"ecid:{phone}"], during.Identities.Select(i => i.ToString()).Order());
@@ -77,10 +77,10 @@ public sealed class HandoverCrashTests(PostgresServerFixture postgres)
         var bobLogsIn = Event(run, 4, "identity.login", ("crmId", bob), ("ecid", laptop));
 
         IngestResult result;
-        using (HandoverFaults.Refuse(part => part.Graph.Contains(new IdentityKey("ecid", laptop)), times: 2))
+        using (CallFaults.Refuse(nameof(IProfileGrain.Receive), CallFaults.ReceivingPartWith(new IdentityKey("ecid", laptop)), times: 2))
         {
             result = await grid.Grains.IngestAll([bobLogsIn]);
-            Assert.Equal(2, HandoverFaults.Refused);
+            Assert.Equal(2, CallFaults.Refused);
         }
 
         Assert.Equal(1, result.Accepted);

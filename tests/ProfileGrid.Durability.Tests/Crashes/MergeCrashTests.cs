@@ -1,0 +1,98 @@
+namespace ProfileGrid.Durability.Tests.Crashes;
+
+/// <summary>
+/// A merge is three writes: the absorbed profile records that it is surrendering, the absorber takes its facts in,
+/// then the absorbed one becomes a forwarding pointer. These tests cut a merge short and then merge the absorber
+/// itself away, so that the merge left behind must be completed by the absorber's absorber.
+/// </summary>
+[Collection(DurableCollection.Name)]
+public sealed class MergeCrashTests(PostgresServerFixture postgres)
+{
+    [PostgresFact]
+    public async Task A_merge_cut_short_before_its_absorber_took_it_in_is_completed_by_the_profile_that_absorbed_that_absorber()
+    {
+        var run = $"mergecut{Guid.NewGuid():N}"[..15];
+        var connectionString = await postgres.CreateDatabaseAsync("merge_cut_before");
+        await using var grid = await DurableCluster.StartAsync(connectionString, run);
+        var (z, a, o) = await ThreeAnonymousPeople(grid, run);
+
+        // The absorber's silo died right after the absorbed profile recorded its surrender.
+        var surrender = await grid.Grains.GetGrain<IProfileGrain>(o.Id).Surrender(a.Id, []);
+        Assert.Equal(OutcomeKind.Done, surrender.Kind);
+        // Then the absorber is merged away itself.
+        var linkZA = Event(run, 10, ("ecid", z.Device), ("ecid", a.Device));
+        Assert.Equal(1, (await grid.Grains.IngestAll([linkZA])).Accepted);
+
+        var later = Event(run, 11, ("ecid", o.Device));
+        var result = await grid.Grains.GetGrain<IIngestGrain>(0).Ingest([later]);
+
+        Assert.Empty(result.Rejected);
+        Assert.Equal(1, result.Accepted);
+        await AssertOnePerson(grid, z, [z, a, o], [z.EventId, a.EventId, o.EventId, linkZA.Id!, later.Id!]);
+    }
+
+    [PostgresFact]
+    public async Task A_merge_taken_in_but_never_confirmed_is_confirmed_by_the_profile_that_absorbed_its_absorber()
+    {
+        var run = $"mergecut{Guid.NewGuid():N}"[..15];
+        var connectionString = await postgres.CreateDatabaseAsync("merge_cut_after");
+        await using var grid = await DurableCluster.StartAsync(connectionString, run);
+        var (z, a, o) = await ThreeAnonymousPeople(grid, run);
+
+        // The absorber takes the other in and re-points its identity, then fails to confirm (its silo died).
+        var linkAO = Event(run, 10, ("ecid", a.Device), ("ecid", o.Device));
+        using (CallFaults.Refuse(nameof(IProfileGrain.ConfirmSurrender), CallFaults.OnProfile(o.Id), times: 1))
+        {
+            var cut = await grid.Grains.GetGrain<IIngestGrain>(0).Ingest([linkAO]);
+            Assert.Equal(1, CallFaults.Refused);
+            Assert.Equal(0, cut.Accepted);
+        }
+        var (left, _) = await grid.Grains.GetGrain<IProfileGrain>(o.Id).GetView(new ProfileViewRequest());
+        Assert.NotNull(left); // a copy of its facts still stands on its own
+        // Then the absorber is merged away itself.
+        var linkZA = Event(run, 11, ("ecid", z.Device), ("ecid", a.Device));
+        Assert.Equal(1, (await grid.Grains.IngestAll([linkZA])).Accepted);
+
+        await AssertOnePerson(grid, z, [z, a, o], [z.EventId, a.EventId, o.EventId, linkZA.Id!]);
+    }
+
+    private sealed record Person(string Id, string Device, string EventId);
+
+    /// <summary>Three people of one anonymous device each, ordered by profile id: merges run from the lower id.</summary>
+    private static async Task<(Person Z, Person A, Person O)> ThreeAnonymousPeople(DurableCluster grid, string run)
+    {
+        var people = new List<Person>();
+        for (var n = 0; n < 3; n++)
+        {
+            var device = $"{run}-device-{n}";
+            var e = Event(run, n, ("ecid", device));
+            Assert.Equal(1, (await grid.Grains.IngestAll([e])).Accepted);
+            people.Add(new Person((await grid.Grains.Lookup("ecid", device))!.Id, device, e.Id!));
+        }
+        people.Sort((x, y) => string.CompareOrdinal(x.Id, y.Id));
+        return (people[0], people[1], people[2]);
+    }
+
+    /// <summary>Every profile id and device finds the lowest profile, which holds each event exactly once.</summary>
+    private static async Task AssertOnePerson(DurableCluster grid, Person survivor, Person[] people, string[] eventIds)
+    {
+        foreach (var person in people)
+        {
+            Assert.Equal(survivor.Id, (await grid.Grains.Lookup("ecid", person.Device))!.Id);
+            Assert.Equal(survivor.Id, (await grid.Grains.ById(person.Id))!.Id);
+        }
+        var view = (await grid.Grains.ById(survivor.Id))!;
+        Assert.Equal(people.Select(p => $"ecid:{p.Device}").Order(), view.Identities.Select(i => i.ToString()).Order());
+        Assert.Equal(eventIds.Order(), view.Events.Select(e => e.Id).Order());
+        Assert.Equal(eventIds.Length, view.Stats.EventCount);
+    }
+
+    private static RawEvent Event(string run, int n, params (string Ns, string Id)[] identities) => new()
+    {
+        Id = $"{run}-{n}",
+        Type = "web.pageView",
+        Timestamp = DateTimeOffset.UtcNow.AddDays(-1).AddMinutes(n).ToString("O"),
+        Identities = [.. identities.Select(i => new RawIdentity(i.Ns, i.Id))],
+        Channel = "web",
+    };
+}
