@@ -7,7 +7,9 @@ namespace ProfileGrid.Ingestion;
 public sealed class GrainEventJournal(IGrainFactory grains) : IEventJournal
 {
     /// <summary>Nothing to record: in memory, the profile is the only copy of its traits.</summary>
-    public Task RecordTraits(IdentityKey identity, string traitsJson, DateTimeOffset observedAt) => Task.CompletedTask;
+    public Task<long?> RecordTraits(IdentityKey identity, string traitsJson, DateTimeOffset observedAt) => Task.FromResult<long?>(null);
+
+    public Task TraitsRefused(long receipt) => Task.CompletedTask;
 
     public async Task<IReadOnlyList<JournalAnswer>> Record(IReadOnlyList<CustomerEvent> events)
     {

@@ -38,7 +38,16 @@ public interface IEventJournal
     /// <summary>
     /// Records a trait observation (<c>setTraits</c>) before it is applied and acknowledged, so that traits
     /// are re-derivable like the rest of a profile. Throws <see cref="ArgumentException"/>, naming the field
-    /// and the rule, when the storage cannot hold it; nothing is then applied.
+    /// and the rule, when the storage cannot hold it; nothing is then applied. Returns a receipt for
+    /// <see cref="TraitsRefused"/>, or null when nothing was stored.
     /// </summary>
-    Task RecordTraits(IdentityKey identity, string traitsJson, DateTimeOffset observedAt);
+    Task<long?> RecordTraits(IdentityKey identity, string traitsJson, DateTimeOffset observedAt);
+
+    /// <summary>
+    /// The recorded observation was certainly not applied (the profile refused it): it is taken back, so that a
+    /// profile re-derived from storage does not hold traits its caller was told failed. Not for an ambiguous
+    /// failure (a timeout, a lost silo), where it may have been applied: the caller retries, and an observation
+    /// applied twice changes nothing.
+    /// </summary>
+    Task TraitsRefused(long receipt);
 }

@@ -68,9 +68,21 @@ public sealed class IngestGrain(
 
     public async Task<string> SetTraits(IdentityKey identity, string traitsJson, DateTimeOffset observedAt)
     {
-        await journal.RecordTraits(identity, traitsJson, observedAt);
-        var result = await coordinator.SetTraits(identity, traitsJson, observedAt);
-        return result.Succeeded ? result.ProfileId! : throw new InvalidOperationException(result.Error);
+        var receipt = await journal.RecordTraits(identity, traitsJson, observedAt);
+        StitchResult result;
+        try
+        {
+            result = await coordinator.SetTraits(identity, traitsJson, observedAt);
+        }
+        catch (ArgumentException) when (receipt is { } refused)
+        {
+            // The profile refused the traits themselves: certainly not applied.
+            await journal.TraitsRefused(refused);
+            throw;
+        }
+        if (result.Succeeded) return result.ProfileId!;
+        if (receipt is { } notApplied) await journal.TraitsRefused(notApplied);
+        throw new InvalidOperationException(result.Error);
     }
 
     public Task<string?> Unlink(IdentityKey identity) => coordinator.Unlink(identity);

@@ -54,8 +54,10 @@ public sealed class PostgresEventJournal : IEventJournal, IAsyncDisposable
         }
     }
 
-    public Task RecordTraits(IdentityKey identity, string traitsJson, DateTimeOffset observedAt) =>
-        _traits.AppendAsync(new TraitObservation(new EventIdentity(identity.Namespace, identity.Value), observedAt, traitsJson));
+    public async Task<long?> RecordTraits(IdentityKey identity, string traitsJson, DateTimeOffset observedAt) =>
+        await _traits.AppendAsync(new TraitObservation(new EventIdentity(identity.Namespace, identity.Value), observedAt, traitsJson));
+
+    public Task TraitsRefused(long receipt) => _traits.RemoveAsync(receipt);
 
     public Task Applied(IReadOnlyList<string> eventIds)
     {

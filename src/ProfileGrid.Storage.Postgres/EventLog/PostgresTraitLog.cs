@@ -17,7 +17,10 @@ public sealed class PostgresTraitLog : IAsyncDisposable
     private const string AppendSql = """
         INSERT INTO profilegrid_trait_observations (namespace, value, observed_at, received_at, traits)
         VALUES (@namespace, @value, @observed_at, @received_at, @traits::jsonb)
+        RETURNING sequence
         """;
+
+    private const string RemoveSql = "DELETE FROM profilegrid_trait_observations WHERE sequence = @sequence";
 
     private const string ReadByIdentitiesSql = """
         SELECT o.namespace, o.value, o.observed_at, o.traits::text
@@ -57,9 +60,9 @@ public sealed class PostgresTraitLog : IAsyncDisposable
         return new PostgresTraitLog(NpgsqlDataSource.Create(connectionString), ownsDataSource: true, time, maxKeyLength: 512);
     }
 
-    /// <summary>Stores the observation durably (one transaction, committed when this returns).</summary>
+    /// <summary>Stores the observation durably (one transaction, committed when this returns); its sequence number.</summary>
     /// <exception cref="ArgumentException">The observation cannot be stored; the message names the field and the rule, and nothing is stored.</exception>
-    public async Task AppendAsync(TraitObservation observation, CancellationToken cancellationToken = default)
+    public async Task<long> AppendAsync(TraitObservation observation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(observation);
         Validate(observation);
@@ -69,7 +72,18 @@ public sealed class PostgresTraitLog : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter<DateTime>("observed_at", NpgsqlDbType.TimestampTz) { TypedValue = observation.ObservedAt.UtcDateTime });
         command.Parameters.Add(new NpgsqlParameter<DateTime>("received_at", NpgsqlDbType.TimestampTz) { TypedValue = time.GetUtcNow().UtcDateTime });
         command.Parameters.Add(new NpgsqlParameter<string>("traits", NpgsqlDbType.Text) { TypedValue = observation.TraitsJson });
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>
+    /// Takes back an observation that was certainly not applied (refused after it was stored), so that profiles
+    /// re-derived from the log agree with the live ones. True when it was there.
+    /// </summary>
+    public async Task<bool> RemoveAsync(long sequence, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(RemoveSql);
+        command.Parameters.Add(new NpgsqlParameter<long>("sequence", NpgsqlDbType.Bigint) { TypedValue = sequence });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
     /// <summary>Every observation made through any of the identities, in arrival order.</summary>

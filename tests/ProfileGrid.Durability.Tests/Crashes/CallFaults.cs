@@ -9,7 +9,8 @@ namespace ProfileGrid.Durability.Tests.Crashes;
 /// </summary>
 public static class CallFaults
 {
-    private sealed record Fault(string Method, Func<IIncomingGrainCallContext, bool> When);
+    /// <param name="Answer">Answered instead of running the call; null to fail it with an exception.</param>
+    private sealed record Fault(string Method, Func<IIncomingGrainCallContext, bool> When, object? Answer = null);
 
     private static volatile Fault? _fault;
     private static int _remaining;
@@ -22,11 +23,18 @@ public static class CallFaults
     /// Calls of <see cref="IProfileGrain"/>.<paramref name="method"/> matching <paramref name="when"/> fail, at most
     /// <paramref name="times"/> of them, until the returned scope ends.
     /// </summary>
-    public static IDisposable Refuse(string method, Func<IIncomingGrainCallContext, bool> when, int times = int.MaxValue)
+    public static IDisposable Refuse(string method, Func<IIncomingGrainCallContext, bool> when, int times = int.MaxValue) =>
+        Arm(new Fault(method, when), times);
+
+    /// <summary>Calls of <see cref="IProfileGrain"/>.<paramref name="method"/> answer <paramref name="answer"/> without running.</summary>
+    public static IDisposable Answer(string method, object answer, int times = int.MaxValue) =>
+        Arm(new Fault(method, _ => true, answer), times);
+
+    private static IDisposable Arm(Fault fault, int times)
     {
         Volatile.Write(ref _remaining, times);
         Volatile.Write(ref _refused, 0);
-        _fault = new Fault(method, when);
+        _fault = fault;
         return new Scope();
     }
 
@@ -51,6 +59,11 @@ public static class CallFaults
                 && fault.When(context) && Interlocked.Decrement(ref _remaining) >= 0)
             {
                 Interlocked.Increment(ref _refused);
+                if (fault.Answer is { } answer)
+                {
+                    context.Result = answer;
+                    return Task.CompletedTask;
+                }
                 throw new InvalidOperationException($"injected by the test: {fault.Method} refused, as if the silo were unreachable");
             }
             return context.Invoke();

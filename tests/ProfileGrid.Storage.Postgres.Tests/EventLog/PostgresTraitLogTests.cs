@@ -30,6 +30,24 @@ public sealed class PostgresTraitLogTests(PostgresServerFixture postgres) : ICla
         Assert.Empty(await log.ReadByIdentitiesAsync([]));
     }
 
+    [PostgresFact]
+    public async Task An_observation_taken_back_by_its_sequence_is_gone_and_the_others_stay()
+    {
+        var connectionString = await CreateDatabaseAsync();
+        await using var log = PostgresTraitLog.Create(connectionString);
+        var first = await log.AppendAsync(new TraitObservation(Sarah, Monday, """{"tier": "plus"}"""));
+        var refused = await log.AppendAsync(new TraitObservation(Sarah, Monday.AddHours(1), """{"tier": "gold"}"""));
+        var last = await log.AppendAsync(new TraitObservation(Sarah, Monday.AddHours(2), """{"country": "FR"}"""));
+
+        var removed = await log.RemoveAsync(refused);
+        var removedAgain = await log.RemoveAsync(refused);
+
+        Assert.True(first < refused && refused < last);
+        Assert.True(removed);
+        Assert.False(removedAgain);
+        Assert.Equal(["""{"tier": "plus"}""", """{"country": "FR"}"""], (await log.ReadByIdentitiesAsync([Sarah])).Select(o => o.TraitsJson));
+    }
+
     [PostgresTheory]
     [InlineData("email", "sarah@example.com", """{"name": "a\u0000b"}""", "traits: contains an escaped U+0000")]
     [InlineData("email", "sarah@example.com", """["plus"]""", "traits: must be a JSON object")]
