@@ -19,6 +19,8 @@ public sealed record TraitValue(
 public sealed class TraitSet
 {
     [Id(0)] private readonly Dictionary<string, TraitValue> _values = new(StringComparer.Ordinal);
+    /// <summary><see cref="ToJsonText"/> until the next change; not serialized.</summary>
+    [NonSerialized] private string? _jsonText;
 
     public IReadOnlyDictionary<string, TraitValue> Values => _values;
 
@@ -45,6 +47,7 @@ public sealed class TraitSet
             if (byJson > 0 || (byJson == 0 && current.Source.CompareTo(value.Source) <= 0)) return false;
         }
         _values[name] = value;
+        _jsonText = null;
         return true;
     }
 
@@ -61,6 +64,12 @@ public sealed class TraitSet
             if (sources(value.Source)) part._values[name] = value;
         return part;
     }
+
+    /// <summary>
+    /// <see cref="ToJson"/> as JSON text, kept until the traits change: every lookup of a profile reads it, and
+    /// traits change far less often than they are read.
+    /// </summary>
+    public string ToJsonText() => _jsonText ??= ToJson().ToJsonString();
 
     /// <summary>The current traits as one JSON object (attributes removed by a null are absent).</summary>
     public JsonObject ToJson()

@@ -377,7 +377,7 @@ public sealed partial class ProfileGrain(
             Id,
             [.. S.Graph.Identities.Order(Comparer<IdentityKey>.Create(rules.Compare))],
             [.. S.Graph.Links],
-            S.Traits.ToJson().ToJsonString(),
+            S.Traits.ToJsonText(),
             selected,
             new ProfileStatsView(
                 stats.EventCount,

@@ -20,7 +20,7 @@ public sealed class ProfileType : ObjectGraphType<ProfileView>
             .Resolve(c => c.Source.Links);
         Field<NonNullGraphType<JsonGraphType>>("traits")
             .Description("Attributes; for each one the newest observation wins.")
-            .Resolve(c => JsonNode.Parse(c.Source.TraitsJson));
+            .Resolve(c => JsonSerializer.Deserialize<JsonElement>(c.Source.TraitsJson));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<EventType>>>>("events")
             .Description("The newest events first, optionally of one type.")
             .Argument<IntGraphType>("last", "How many events, newest first (default 50).")
@@ -51,7 +51,7 @@ public sealed class EventType : ObjectGraphType<CustomerEvent>
         Field(x => x.Channel, nullable: true);
         Field(x => x.Campaign, nullable: true);
         Field(x => x.Revenue, nullable: true);
-        Field<JsonGraphType>("attributes").Resolve(c => c.Source.AttributesJson is { } json ? JsonNode.Parse(json) : null);
+        Field<JsonGraphType>("attributes").Resolve(c => c.Source.AttributesJson is { } json ? JsonSerializer.Deserialize<JsonElement>(json) : null);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<IdentityType>>>>("identities")
             .Description("The identities the event carried.")
             .Resolve(c => c.Source.Identities);

@@ -36,6 +36,24 @@ public class TraitSetTests
         traits.Values.OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => $"{kv.Key}={kv.Value.Json ?? "<removed>"}@{kv.Value.ObservedAt:HH:mm}/{kv.Value.Source}"));
 
+    [Fact]
+    public void The_json_text_kept_for_reads_follows_every_change_and_ignores_older_observations()
+    {
+        var traits = Apply([new("""{"tier": "plus", "city": "Lyon"}""", 10, Email)]);
+        var first = traits.ToJsonText();
+        Assert.Same(first, traits.ToJsonText());
+
+        traits.Upsert(JsonNode.Parse("""{"tier": "basic"}""")!.AsObject(), At(5), Crm);
+        Assert.Same(first, traits.ToJsonText());
+
+        traits.Upsert(JsonNode.Parse("""{"tier": "gold"}""")!.AsObject(), At(11), Crm);
+        Assert.Equal("""{"city":"Lyon","tier":"gold"}""", traits.ToJsonText());
+
+        traits.MergeFrom(Apply([new("""{"city": null}""", 12, Device)]));
+        Assert.Equal("""{"tier":"gold"}""", traits.ToJsonText());
+        Assert.Equal(traits.ToJson().ToJsonString(), traits.ToJsonText());
+    }
+
     public static TheoryData<string> ObservationSets => new()
     {
         // newest wins, whatever the order
