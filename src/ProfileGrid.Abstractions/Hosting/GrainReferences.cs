@@ -3,8 +3,8 @@ using Orleans.Runtime;
 namespace ProfileGrid.Hosting;
 
 /// <summary>
-/// References to the string-keyed grains that every event and every lookup reaches (profiles and
-/// identities). <c>GetGrain&lt;T&gt;(key)</c> resolves the interface's grain type by reading its attributes
+/// References to the string-keyed grains that every event and every lookup reaches (profiles,
+/// identities, and the audience shards a membership change updates). <c>GetGrain&lt;T&gt;(key)</c> resolves the interface's grain type by reading its attributes
 /// on every call; this resolves it once per interface and builds the id directly, the same reference
 /// Orleans would build.
 /// </summary>
@@ -13,6 +13,10 @@ public static class GrainReferences
     public static IProfileGrain Profile(this IGrainFactory grains, string profileId) => Keyed<IProfileGrain>.Get(grains, profileId);
 
     public static IIdentityGrain Identity(this IGrainFactory grains, IdentityKey identity) => Keyed<IIdentityGrain>.Get(grains, identity.ToString());
+
+    /// <summary>One shard of a segment's audience (<see cref="Segments.SegmentShards.AudienceKey"/>).</summary>
+    public static Segments.ISegmentAudienceGrain Audience(this IGrainFactory grains, string audienceKey) =>
+        Keyed<Segments.ISegmentAudienceGrain>.Get(grains, audienceKey);
 
     private static class Keyed<T> where T : IGrainWithStringKey
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ProfileGrid.Hosting;
 using ProfileGrid.Segments;
 
 namespace ProfileGrid.Profiles;
@@ -183,7 +184,7 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
             foreach (var id in delta.Reasserted) final[id] = true;
             foreach (var change in delta.Changes) final[change.SegmentId] = change.Status == MembershipChangeStatus.Entered;
             var shard = SegmentShards.Of(Id, shards);
-            await Task.WhenAll(final.Select(kv => GrainFactory.GetGrain<ISegmentAudienceGrain>(SegmentShards.AudienceKey(kv.Key, shard))
+            await Task.WhenAll(final.Select(kv => GrainFactory.Audience(SegmentShards.AudienceKey(kv.Key, shard))
                 .Apply(kv.Value ? [Id] : [], kv.Value ? [] : [Id])));
             if (delta.Changes.Count > 0) await ServiceProvider.GetRequiredService<ISegmentChangePublisher>().Publish(delta.Changes);
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
+using ProfileGrid.Hosting;
 
 namespace ProfileGrid.Segments;
 
@@ -111,7 +112,7 @@ public sealed class SegmentRegistryGrain(
         await state.WriteStateAsync();
         _catalog = catalog;
         await Task.WhenAll(Enumerable.Range(0, options.Value.AudienceShards)
-            .Select(shard => GrainFactory.GetGrain<ISegmentAudienceGrain>(SegmentShards.AudienceKey(id, shard)).Clear()));
+            .Select(shard => GrainFactory.Audience(SegmentShards.AudienceKey(id, shard)).Clear()));
         logger.LogInformation("Segment {Segment} deleted at catalogue version {Version}", id, S.Version);
         return new SegmentChangeResult(new SegmentInfo(definition, new SegmentEvaluation(SegmentEvaluationStatus.Completed, 0, 0)), []);
     }

@@ -64,5 +64,5 @@ public sealed class SegmentGateway(IGrainFactory grains, IOptions<SegmentOptions
 
     private IEnumerable<ISegmentAudienceGrain> Shards(string segmentId) =>
         Enumerable.Range(0, options.Value.AudienceShards)
-            .Select(shard => grains.GetGrain<ISegmentAudienceGrain>(SegmentShards.AudienceKey(segmentId, shard)));
+            .Select(shard => grains.Audience(SegmentShards.AudienceKey(segmentId, shard)));
 }

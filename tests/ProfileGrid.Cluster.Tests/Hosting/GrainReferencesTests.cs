@@ -1,9 +1,10 @@
 using Orleans.Runtime;
 using ProfileGrid.Hosting;
+using ProfileGrid.Segments;
 
 namespace ProfileGrid.Cluster.Tests.Hosting;
 
-/// <summary>The shortcut references for profiles and identities are the ones Orleans builds, and they reach the grains.</summary>
+/// <summary>The shortcut references for profiles, identities and audiences are the ones Orleans builds, and they reach the grains.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class GrainReferencesTests(ClusterFixture fixture)
 {
@@ -32,5 +33,20 @@ public sealed class GrainReferencesTests(ClusterFixture fixture)
         Assert.True(summary.Exists);
         Assert.Equal(owner, summary.ProfileId);
         Assert.NotEqual(_grains.Profile("another").GetGrainId(), profile.GetGrainId());
+    }
+
+    [Fact]
+    public async Task Audience_references_equal_Orleans_own_and_reach_the_same_shard()
+    {
+        var key = SegmentShards.AudienceKey($"ref-{Guid.NewGuid():N}", 3);
+
+        var audience = _grains.Audience(key);
+        var orleansAudience = _grains.GetGrain<ISegmentAudienceGrain>(key);
+        await audience.Apply(["p-1", "p-2"], []);
+
+        Assert.Equal(orleansAudience.GetGrainId(), audience.GetGrainId());
+        Assert.Equal(((GrainReference)orleansAudience).InterfaceType, ((GrainReference)audience).InterfaceType);
+        Assert.Equal(2, await orleansAudience.Count());
+        Assert.NotEqual(_grains.Audience(key + "x").GetGrainId(), audience.GetGrainId());
     }
 }
