@@ -74,6 +74,47 @@ public sealed class ListenerRecoveryTests
         GC.KeepAlive(stuck);
     }
 
+    [Fact]
+    public async Task A_relay_that_could_not_be_told_about_a_new_listener_is_told_again()
+    {
+        await using var silo = await GridHost.StartSiloAsync($"renotify-{Guid.NewGuid():N}");
+        var registry = silo.Grains.GetGrain<ISegmentListenerRegistryGrain>(0);
+        var flaky = new FlakyRelay(failures: 2);
+        var relay = silo.Grains.CreateObjectReference<ISegmentChangeRelay>(flaky);
+        await registry.RegisterRelay(relay);
+        using var newHost = new StuckListener();
+        var listener = silo.Grains.CreateObjectReference<ISegmentChangeListener>(newHost);
+
+        await registry.RegisterListener(listener);
+        var expected = await registry.Listeners();
+
+        // Told at once (refused), again after 1 s (refused), and again after 2 s more: well before the
+        // relay's own renewal would have read the listeners.
+        var told = await flaky.Told.Task.WaitAsync(TimeSpan.FromSeconds(8));
+        Assert.Equal(3, flaky.Calls);
+        Assert.Equal(expected.Version, told.Version);
+        Assert.Contains(listener, told.Listeners);
+        GC.KeepAlive(flaky);
+        GC.KeepAlive(newHost);
+    }
+
+    /// <summary>A silo's relay whose first calls fail, as over a connection that is being re-established.</summary>
+    private sealed class FlakyRelay(int failures) : ISegmentChangeRelay
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public TaskCompletionSource<SegmentListenerSnapshot> Told { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task ListenersChanged(SegmentListenerSnapshot snapshot)
+        {
+            if (Interlocked.Increment(ref _calls) <= failures) throw new InvalidOperationException("the relay's silo is unreachable (injected by the test)");
+            Told.TrySetResult(snapshot);
+            return Task.CompletedTask;
+        }
+    }
+
     /// <summary>A listening host that takes a batch and does not answer until the test is over.</summary>
     private sealed class StuckListener : ISegmentChangeListener, IDisposable
     {

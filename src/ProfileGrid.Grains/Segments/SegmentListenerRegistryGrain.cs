@@ -28,6 +28,13 @@ public sealed class SegmentListenerRegistryGrain(
     /// <summary>How long telling one relay about new listeners may take before the registry moves on.</summary>
     private static readonly TimeSpan NotifyTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// A relay that could not be told is told again (the latest listeners) after 1 s, 2 s, then 3 s: until it
+    /// knows a new listener, the changes on its silo do not reach that host. Past the last, its own renewal reads them.
+    /// </summary>
+    public static readonly TimeSpan NotifyRetryDelay = TimeSpan.FromSeconds(1);
+    private const int NotifyRetries = 3;
+
     private readonly Dictionary<ISegmentChangeListener, DateTimeOffset> _listenerExpiry = [];
     private readonly Dictionary<ISegmentChangeRelay, DateTimeOffset> _relayExpiry = [];
     private readonly Guid _epoch = Guid.NewGuid();
@@ -112,7 +119,7 @@ public sealed class SegmentListenerRegistryGrain(
         await Task.WhenAll(_relayExpiry.Keys.ToList().Select(relay => Notify(relay, snapshot)));
     }
 
-    private async Task Notify(ISegmentChangeRelay relay, SegmentListenerSnapshot snapshot)
+    private async Task Notify(ISegmentChangeRelay relay, SegmentListenerSnapshot snapshot, int attempt = 0)
     {
         try
         {
@@ -120,8 +127,20 @@ public sealed class SegmentListenerRegistryGrain(
         }
         catch (Exception exception)
         {
-            // A relay on a silo that is gone; its lease runs out, and a live one re-reads at its next renewal.
-            logger.LogDebug(exception, "Telling relay {Relay} about listeners version {Version} failed", relay, snapshot.Version);
+            // A relay on a silo that is gone stops being retried when its lease runs out; a live one that
+            // missed this is told again shortly, and re-reads at its next renewal in any case.
+            logger.LogDebug(exception, "Telling relay {Relay} about listeners version {Version} failed (attempt {Attempt})", relay, snapshot.Version, attempt + 1);
+            if (attempt < NotifyRetries) NotifyLater(relay, attempt + 1);
         }
+    }
+
+    private void NotifyLater(ISegmentChangeRelay relay, int attempt)
+    {
+        IGrainTimer? timer = null;
+        timer = this.RegisterGrainTimer(async () =>
+        {
+            timer?.Dispose();
+            if (_relayExpiry.TryGetValue(relay, out var expires) && expires >= time.GetUtcNow()) await Notify(relay, Snapshot(), attempt);
+        }, new GrainTimerCreationOptions { DueTime = NotifyRetryDelay * attempt, Period = Timeout.InfiniteTimeSpan });
     }
 }
