@@ -285,8 +285,8 @@ public sealed partial class ProfileGrain(
             // Facts moving here follow this profile's own facts to the absorber.
             if (S.SurrenderingTo is { } surrenderingTo) return ProfileOutcome.Redirected(surrenderingTo);
             if (S.Received.Contains(handoverId)) return ProfileOutcome.Done(Id);
-            // Not delivering this profile's own handovers from here: the sender may be their receiver.
-            if (S.Handovers.Count > 0) return ProfileOutcome.Conflicted($"profile {Id} is handing part of itself over");
+            // Its own parts on their way out may still be pending: their identities are not in its graph, and those
+            // coming in are not among them (an identity has one owner), so taking this in is safe.
             var warnings = new List<string>();
             TakeIn(fragment, warnings);
             S.Received.Add(handoverId);
@@ -581,10 +581,11 @@ public sealed partial class ProfileGrain(
     /// Delivers the pending handovers, each in three steps that can be repeated: the receiver takes the part in
     /// and writes (once, by handover id; following it when it was merged away), the part's identities are
     /// re-pointed from here to it, and this profile writes the handover off. Until then the identities still
-    /// point here, so the next call or lookup activates this profile, which delivers them again. Within a call
-    /// only to receivers with a higher id (calls between profiles go from the lower id to the higher one, so they
-    /// never wait on each other in a cycle); the retry timer delivers the rest. False when some are still pending
-    /// (a retry is armed).
+    /// point here, so the next call or lookup activates this profile, which delivers them again. From within a
+    /// turn of this profile only to receivers with a higher id: calls between profiles go from the lower id to the
+    /// higher one, so two profiles never wait on each other. A part for a lower id is delivered by the caller that
+    /// asked for it (<see cref="Release"/>) or, from the retry timer, outside this profile's turn
+    /// (<see cref="DeliverOutsideTurn"/>). False when some are still pending (a retry is armed).
     /// </summary>
     private async Task<bool> DeliverHandovers(bool fromTimer = false)
     {
@@ -595,7 +596,12 @@ public sealed partial class ProfileGrain(
         {
             foreach (var handover in S.Handovers.ToList())
             {
-                var received = await Handovers.Deliver(GrainFactory, handover, fromTimer ? null : Id);
+                if (fromTimer && string.CompareOrdinal(handover.To, Id) < 0)
+                {
+                    DeliverOutsideTurn(handover);
+                    continue;
+                }
+                var received = await Handovers.Deliver(GrainFactory, handover, onlyAbove: Id);
                 if (received.Kind != OutcomeKind.Done)
                 {
                     logger.LogInformation("Profile {Profile}: handover to {To} not taken in yet ({Reason}); retrying in {Delay}", Id, handover.To, received.Reason, HandoverRetryDelay);
@@ -621,6 +627,30 @@ public sealed partial class ProfileGrain(
         if (S.Handovers.Count == 0) return true;
         ArmCompletion(HandoverRetryDelay);
         return false;
+    }
+
+    /// <summary>
+    /// Delivers a part to a lower id as a caller outside any grain's turn would (the coordinator does the same for a
+    /// shared device): the receiver takes it in, then <see cref="HandedOver"/> writes it off here, as a call of its
+    /// own. Repeating it is harmless.
+    /// </summary>
+    private void DeliverOutsideTurn(Handover handover)
+    {
+        var grains = GrainFactory;
+        var self = Id;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var received = await Handovers.Deliver(grains, handover);
+                if (received.Kind == OutcomeKind.Done) await grains.Profile(self).HandedOver(handover.Id, received.ProfileId!);
+                else logger.LogInformation("Profile {Profile}: handover to {To} not taken in yet ({Reason})", self, handover.To, received.Reason);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Profile {Profile}: handover to {To} failed; the retry timer tries again", self, handover.To);
+            }
+        });
     }
 
     /// <summary>
