@@ -37,7 +37,8 @@ public interface IProfileGrain : IGrainWithStringKey
     /// The shared-device rule: takes a non-unique identity (and the anonymous part hanging off it) out of this
     /// profile as a <see cref="Handover"/> to <paramref name="newOwnerId"/>, recorded in the same write that takes
     /// it out, and returns it for the caller to deliver: <see cref="Receive"/> on the new owner, then
-    /// <see cref="HandedOver"/> here. One the caller does not finish (a crash) is delivered by this profile itself.
+    /// <see cref="HandedOver"/> here (null when this profile's write delivered it already, to a higher id). One the
+    /// caller does not finish (a crash) is delivered by this profile itself.
     /// </summary>
     Task<ReleaseOutcome> Release(IdentityKey identity, string newOwnerId);
 

@@ -98,7 +98,7 @@ public sealed record Handover(
     [property: Id(1)] string To,
     [property: Id(2)] ProfileFragment Fragment);
 
-/// <summary>The answer to <see cref="IProfileGrain.Release"/>: on Done, the handover for the caller to deliver.</summary>
+/// <summary>The answer to <see cref="IProfileGrain.Release"/>: on Done, the handover for the caller to deliver, or null when already delivered.</summary>
 [GenerateSerializer, Immutable]
 public sealed record ReleaseOutcome(
     [property: Id(0)] OutcomeKind Kind,

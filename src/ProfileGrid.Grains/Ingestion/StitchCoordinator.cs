@@ -123,7 +123,8 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
             // calls no other (a crash in between leaves it to deliver the part itself).
             var from = Profile(relink.FromProfileId);
             var released = await from.Release(relink.Identity, target);
-            if (released.Kind != OutcomeKind.Done || released.Handover is not { } handover) return released.Reason ?? "release redirected";
+            if (released.Kind != OutcomeKind.Done) return released.Reason ?? "release redirected";
+            if (released.Handover is not { } handover) continue; // delivered by the releasing profile's own write
             ProfileOutcome received;
             try
             {

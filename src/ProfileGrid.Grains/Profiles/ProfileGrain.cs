@@ -274,7 +274,8 @@ public sealed partial class ProfileGrain(
         await EvaluateSegments(ProfileChange.Everything);
         if (!await TryWriteState()) return new ReleaseOutcome(OutcomeKind.Conflict, null, null, $"profile {Id} changed in storage; plan again");
         logger.LogInformation("Shared device {Identity} moving from profile {From} to {To}", identity, Id, newOwnerId);
-        return new ReleaseOutcome(OutcomeKind.Done, moving, null, null);
+        // Delivered already by the write when the new owner has a higher id; else the caller delivers it.
+        return new ReleaseOutcome(OutcomeKind.Done, S.Handovers.Contains(moving) ? moving : null, null, null);
     }
 
     public async Task<ProfileOutcome> Receive(string handoverId, ProfileFragment fragment)
