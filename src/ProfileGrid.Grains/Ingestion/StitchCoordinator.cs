@@ -119,8 +119,9 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
         }
         foreach (var relink in plan.Relinks)
         {
-            // Recorded on the releasing profile before anything moves; delivered from here, so that profile
-            // calls no other (a crash in between leaves it to deliver the part itself).
+            // Recorded on the releasing profile before anything moves. Its own write delivers it to a higher id;
+            // to a lower one it is delivered from here, since a profile calls only higher ids within its turn (a
+            // crash in between leaves the releasing profile to deliver it from outside its turn).
             var from = Profile(relink.FromProfileId);
             var released = await from.Release(relink.Identity, target);
             if (released.Kind != OutcomeKind.Done) return released.Reason ?? "release redirected";
