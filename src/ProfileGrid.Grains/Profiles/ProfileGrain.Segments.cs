@@ -9,7 +9,8 @@ namespace ProfileGrid.Profiles;
 /// The segment side of the profile grain. Every changing method calls <see cref="EvaluateSegments"/> (or
 /// <see cref="LeaveAllSegments"/> when merged away) just before it writes its state, so the new memberships are
 /// stored in the same write as the change; once the call has written, <see cref="Invoke"/> hands the changes to
-/// the audiences and the <see cref="ISegmentChangePublisher"/>, in sequence order, before the caller gets its answer.
+/// the audiences and the <see cref="ISegmentChangePublisher"/>, in sequence order, before the caller gets its answer
+/// (also when the call then fails: see <see cref="Invoke"/>).
 /// </summary>
 public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, IIncomingGrainCallFilter
 {
@@ -116,8 +117,19 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
         }
         catch
         {
-            // Nothing was acknowledged; what the failed call evaluated is not published.
-            DropPendingSegments();
+            // What a failed call evaluated is still this profile's state: in memory, and in storage too when the
+            // call failed after writing (a merge whose re-pointing then failed). Its memberships would not be
+            // evaluated as new again, so they are published now. (A state replaced by a re-read after a lost
+            // storage race dropped its own evaluation already.) One whose state is then lost with the silo is
+            // evaluated and published again when its events are applied again, with the same sequence.
+            try
+            {
+                await FlushSegments();
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Profile {Profile}: memberships evaluated by a failed call could not be published", Id);
+            }
             throw;
         }
         await FlushSegments();

@@ -3,8 +3,8 @@ using Orleans.Runtime;
 namespace ProfileGrid.Durability.Tests.Crashes;
 
 /// <summary>
-/// Makes calls to a profile grain method fail, as they would with the callee's silo down, for the calls a test
-/// names: a merge or a move between profiles is then cut short at that step. Installed on every
+/// Makes calls to a profile or identity grain method fail, as they would with the callee's silo down, for the calls
+/// a test names: a merge or a move between profiles is then cut short at that step. Installed on every
 /// <see cref="DurableCluster"/> silo; inert until a test arms it.
 /// </summary>
 public static class CallFaults
@@ -20,7 +20,7 @@ public static class CallFaults
     public static int Refused => Volatile.Read(ref _refused);
 
     /// <summary>
-    /// Calls of <see cref="IProfileGrain"/>.<paramref name="method"/> matching <paramref name="when"/> fail, at most
+    /// Calls of <see cref="IProfileGrain"/> or <see cref="IIdentityGrain"/>.<paramref name="method"/> matching <paramref name="when"/> fail, at most
     /// <paramref name="times"/> of them, until the returned scope ends.
     /// </summary>
     public static IDisposable Refuse(string method, Func<IIncomingGrainCallContext, bool> when, int times = int.MaxValue) =>
@@ -55,7 +55,7 @@ public static class CallFaults
     {
         public Task Invoke(IIncomingGrainCallContext context)
         {
-            if (_fault is { } fault && context.Grain is IProfileGrain && context.InterfaceMethod?.Name == fault.Method
+            if (_fault is { } fault && context.Grain is IProfileGrain or IIdentityGrain && context.InterfaceMethod?.Name == fault.Method
                 && fault.When(context) && Interlocked.Decrement(ref _remaining) >= 0)
             {
                 Interlocked.Increment(ref _refused);
