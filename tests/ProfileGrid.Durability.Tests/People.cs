@@ -37,6 +37,20 @@ public static class People
         };
     }
 
+    /// <summary>
+    /// Event <paramref name="n"/> of a test run: id <c>{run}-{n}</c>, <paramref name="n"/> minutes after this time
+    /// yesterday, on the web, with the run as attribute <c>run</c> (for segments that count only this run's events).
+    /// </summary>
+    public static RawEvent Numbered(string run, int n, string type, params (string Namespace, string Id)[] identities) => new()
+    {
+        Id = $"{run}-{n}",
+        Type = type,
+        Timestamp = DateTimeOffset.UtcNow.AddDays(-1).AddMinutes(n).ToString("O"),
+        Identities = [.. identities.Select(i => new RawIdentity(i.Namespace, i.Id))],
+        Channel = "web",
+        AttributesJson = $$"""{"run": "{{run}}"}""",
+    };
+
     /// <summary>A batch of events of random people among <paramref name="people"/>.</summary>
     public static RawEvent[] Batch(string run, int people, int size, Random random) =>
         [.. Enumerable.Range(0, size).Select(_ => Event(run, random.Next(people), random.Next(4), random))];

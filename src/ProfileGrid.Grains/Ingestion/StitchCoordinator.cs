@@ -122,14 +122,13 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
             // Recorded on the releasing profile before anything moves. Its own write delivers it to a higher id;
             // to a lower one it is delivered from here, since a profile calls only higher ids within its turn (a
             // crash in between leaves the releasing profile to deliver it from outside its turn).
-            var from = Profile(relink.FromProfileId);
-            var released = await from.Release(relink.Identity, target);
+            var released = await Profile(relink.FromProfileId).Release(relink.Identity, target);
             if (released.Kind != OutcomeKind.Done) return released.Reason ?? "release redirected";
             if (released.Handover is not { } handover) continue; // delivered by the releasing profile's own write
             ProfileOutcome received;
             try
             {
-                received = await Handovers.Deliver(grains, handover);
+                received = await Handovers.DeliverAndWriteOff(grains, relink.FromProfileId, handover);
             }
             catch (Exception e)
             {
@@ -138,7 +137,6 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
                 return $"the device's new owner {handover.To} could not be reached ({e.Message})";
             }
             if (received.Kind != OutcomeKind.Done) return received.Reason ?? "the device's new owner could not take it in";
-            await from.HandedOver(handover.Id, received.ProfileId!);
         }
         return null;
     }

@@ -24,4 +24,15 @@ public static class Handovers
         }
         return ProfileOutcome.Conflicted($"handover {handover.Id}: merge chain too long");
     }
+
+    /// <summary>
+    /// Delivers a handover of <paramref name="senderId"/> from outside any profile's turn (the ingestion, or the
+    /// sender's retry), then has the sender write it off: the whole move, each step repeatable.
+    /// </summary>
+    public static async Task<ProfileOutcome> DeliverAndWriteOff(IGrainFactory grains, string senderId, Handover handover)
+    {
+        var received = await Deliver(grains, handover);
+        if (received.Kind == OutcomeKind.Done) await grains.Profile(senderId).HandedOver(handover.Id, received.ProfileId!);
+        return received;
+    }
 }

@@ -301,8 +301,7 @@ public sealed partial class ProfileGrain(
     public async Task HandedOver(string handoverId, string receiverId)
     {
         if (S.Handovers.Find(h => h.Id == handoverId) is not { } handover) return;
-        await Repoint(handover.Fragment.Graph.Identities, from: Id, to: receiverId);
-        S.Handovers.Remove(handover);
+        await WriteOffInMemory(handover, receiverId);
         for (var attempt = 0; attempt <= MaxStorageConflictRetries; attempt++)
         {
             if (await TryWriteState()) return;
@@ -608,9 +607,7 @@ public sealed partial class ProfileGrain(
                     logger.LogInformation("Profile {Profile}: handover to {To} not taken in yet ({Reason}); retrying in {Delay}", Id, handover.To, received.Reason, HandoverRetryDelay);
                     continue;
                 }
-                await Repoint(handover.Fragment.Graph.Identities, from: Id, to: received.ProfileId!);
-                S.Handovers.Remove(handover);
-                logger.LogInformation("Profile {Profile}: handed {Identities} identities and {Events} events over to {To}", Id, handover.Fragment.Graph.Count, handover.Fragment.Events.Count, received.ProfileId);
+                await WriteOffInMemory(handover, received.ProfileId!);
             }
             if (S.Handovers.Count < pendingAtStart)
             {
@@ -630,6 +627,14 @@ public sealed partial class ProfileGrain(
         return false;
     }
 
+    /// <summary>The part is in <paramref name="receiverId"/>: its identities point there, and the handover goes (written with the next write).</summary>
+    private async Task WriteOffInMemory(Handover handover, string receiverId)
+    {
+        await Repoint(handover.Fragment.Graph.Identities, from: Id, to: receiverId);
+        S.Handovers.Remove(handover);
+        logger.LogInformation("Profile {Profile}: handed {Identities} identities and {Events} events over to {To}", Id, handover.Fragment.Graph.Count, handover.Fragment.Events.Count, receiverId);
+    }
+
     /// <summary>
     /// Delivers a part to a lower id as a caller outside any grain's turn would (the coordinator does the same for a
     /// shared device): the receiver takes it in, then <see cref="HandedOver"/> writes it off here, as a call of its
@@ -643,9 +648,8 @@ public sealed partial class ProfileGrain(
         {
             try
             {
-                var received = await Handovers.Deliver(grains, handover);
-                if (received.Kind == OutcomeKind.Done) await grains.Profile(self).HandedOver(handover.Id, received.ProfileId!);
-                else logger.LogInformation("Profile {Profile}: handover to {To} not taken in yet ({Reason})", self, handover.To, received.Reason);
+                var received = await Handovers.DeliverAndWriteOff(grains, self, handover);
+                if (received.Kind != OutcomeKind.Done) logger.LogInformation("Profile {Profile}: handover to {To} not taken in yet ({Reason})", self, handover.To, received.Reason);
             }
             catch (Exception e)
             {

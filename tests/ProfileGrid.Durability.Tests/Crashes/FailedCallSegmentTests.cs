@@ -18,18 +18,18 @@ public sealed class FailedCallSegmentTests(PostgresServerFixture postgres)
         var busy = $"busy-{run}";
         var registry = grid.Grains.GetGrain<ISegmentRegistryGrain>(0);
         Assert.True((await registry.Define(busy, busy, $"count(events where attributes.run = \"{run}\") >= 2")).Succeeded);
-        for (var i = 0; i < 600 && (await registry.Get(busy))?.Evaluation.Status != SegmentEvaluationStatus.Completed; i++) await Task.Delay(50);
+        await SegmentQueries.EvaluatedAsync(grid.Grains, busy);
 
         var (phone, laptop) = ($"{run}-phone", $"{run}-laptop");
-        Assert.Equal(1, (await grid.Grains.IngestAll([Visit(run, 0, phone)])).Accepted);
+        Assert.Equal(1, (await grid.Grains.IngestAll([People.Numbered(run, 0, "web.pageView", ("ecid", phone))])).Accepted);
         await Task.Delay(5); // profile ids order by creation time, to the millisecond
-        Assert.Equal(1, (await grid.Grains.IngestAll([Visit(run, 1, laptop)])).Accepted);
+        Assert.Equal(1, (await grid.Grains.IngestAll([People.Numbered(run, 1, "web.pageView", ("ecid", laptop))])).Accepted);
         var (older, newer) = ((await grid.Grains.Lookup("ecid", phone))!.Id, (await grid.Grains.Lookup("ecid", laptop))!.Id);
         Assert.True(string.CompareOrdinal(older, newer) < 0);
 
         // Linking the devices merges the newer profile into the older, which then holds two events and enters
         // the segment; re-pointing the laptop from the merged profile then fails once.
-        var link = Visit(run, 2, phone, laptop);
+        var link = People.Numbered(run, 2, "web.pageView", ("ecid", phone), ("ecid", laptop));
         IngestResult cut;
         using (CallFaults.Refuse(nameof(IIdentityGrain.CompareAndSetOwner), call => call.Request.GetArgument(0) as string == newer, times: 1))
         {
@@ -45,16 +45,6 @@ public sealed class FailedCallSegmentTests(PostgresServerFixture postgres)
         Assert.Equal(3, person.Events.Length);
         var (memberships, _) = await grid.Grains.GetGrain<IProfileSegmentsGrain>(older).GetSegments();
         Assert.Equal(MembershipStatus.Realized, Assert.Single(memberships, m => m.SegmentId == busy).Status);
-        var audience = await Task.WhenAll(Enumerable.Range(0, 16).Select(shard => grid.Grains.GetGrain<ISegmentAudienceGrain>(SegmentShards.AudienceKey(busy, shard)).Count()));
-        Assert.Equal(1, audience.Sum());
+        Assert.Equal([older], await SegmentQueries.AudienceAsync(grid.Grains, busy));
     }
-
-    private static RawEvent Visit(string run, int n, params string[] devices) => new()
-    {
-        Id = $"{run}-{n}",
-        Type = "web.pageView",
-        Timestamp = DateTimeOffset.UtcNow.AddMinutes(-10 + n).ToString("O"),
-        Identities = [.. devices.Select(d => new RawIdentity("ecid", d))],
-        AttributesJson = $$"""{"run": "{{run}}"}""",
-    };
 }

@@ -20,11 +20,11 @@ public sealed class HandoverCrashTests(PostgresServerFixture postgres)
         var (crm, laptop, phone) = ($"{run}-crm", $"{run}-laptop", $"{run}-phone");
         RawEvent[] events =
         [
-            Event(run, 0, "identity.login", ("crmId", crm), ("ecid", laptop)),
-            Event(run, 1, "identity.login", ("crmId", crm), ("ecid", phone)),
-            Event(run, 2, "web.pageView", ("ecid", laptop)),
-            Event(run, 3, "web.pageView", ("ecid", laptop)),
-            Event(run, 4, "commerce.purchase", ("crmId", crm)),
+            People.Numbered(run, 0, "identity.login", ("crmId", crm), ("ecid", laptop)),
+            People.Numbered(run, 1, "identity.login", ("crmId", crm), ("ecid", phone)),
+            People.Numbered(run, 2, "web.pageView", ("ecid", laptop)),
+            People.Numbered(run, 3, "web.pageView", ("ecid", laptop)),
+            People.Numbered(run, 4, "commerce.purchase", ("crmId", crm)),
         ];
         foreach (var e in events) Assert.Equal(1, (await grid.Grains.IngestAll([e])).Accepted);
         var person = (await grid.Grains.Lookup("crmId", crm))!;
@@ -47,11 +47,12 @@ public sealed class HandoverCrashTests(PostgresServerFixture postgres)
         }
 
         // The laptop still points at the old profile; looking it up activates that profile, which delivers.
-        var laptopView = await Eventually(async () =>
-            await grid.Grains.Lookup("ecid", laptop) is { } view && view.Id == newId ? view : null);
+        ProfileView? laptopView = null;
+        await Waiting.UntilAsync(async () => (laptopView = await grid.Grains.Lookup("ecid", laptop))?.Id == newId,
+            TimeSpan.FromSeconds(60), "the unlink completed by the next lookup");
         var personAfter = (await grid.Grains.Lookup("crmId", crm))!;
         Assert.Equal(person.Id, personAfter.Id);
-        Assert.Equal([$"ecid:{laptop}"], laptopView.Identities.Select(i => i.ToString()));
+        Assert.Equal([$"ecid:{laptop}"], laptopView!.Identities.Select(i => i.ToString()));
         Assert.Equal([events[2].Id, events[3].Id], laptopView.Events.Select(e => e.Id).Order());
         Assert.Equal([$"crmId:{crm}", $"ecid:{phone}"], personAfter.Identities.Select(i => i.ToString()).Order());
         Assert.Equal([events[0].Id, events[1].Id, events[4].Id], personAfter.Events.Select(e => e.Id).Order());
@@ -72,12 +73,12 @@ public sealed class HandoverCrashTests(PostgresServerFixture postgres)
         var connectionString = await postgres.CreateDatabaseAsync("handover_device");
         await using var grid = await DurableCluster.StartAsync(connectionString, run);
         var (alice, bob, laptop) = ($"{run}-alice", $"{run}-bob", $"{run}-laptop");
-        var bobFirst = Event(run, 3, "identity.login", ("crmId", bob));
+        var bobFirst = People.Numbered(run, 3, "identity.login", ("crmId", bob));
         RawEvent[] before =
         [
-            Event(run, 0, "identity.login", ("crmId", alice), ("ecid", laptop)),
-            Event(run, 1, "web.pageView", ("ecid", laptop)),
-            Event(run, 2, "web.pageView", ("ecid", laptop)),
+            People.Numbered(run, 0, "identity.login", ("crmId", alice), ("ecid", laptop)),
+            People.Numbered(run, 1, "web.pageView", ("ecid", laptop)),
+            People.Numbered(run, 2, "web.pageView", ("ecid", laptop)),
         ];
         before = receiverIsOlder ? [bobFirst, .. before] : [.. before, bobFirst];
         foreach (var e in before)
@@ -87,7 +88,7 @@ public sealed class HandoverCrashTests(PostgresServerFixture postgres)
         }
         var (aliceId, bobId) = ((await grid.Grains.Lookup("crmId", alice))!.Id, (await grid.Grains.Lookup("crmId", bob))!.Id);
         Assert.Equal(receiverIsOlder, string.CompareOrdinal(bobId, aliceId) < 0);
-        var bobLogsIn = Event(run, 4, "identity.login", ("crmId", bob), ("ecid", laptop));
+        var bobLogsIn = People.Numbered(run, 4, "identity.login", ("crmId", bob), ("ecid", laptop));
 
         IngestResult result;
         using (CallFaults.Refuse(nameof(IProfileGrain.Receive), CallFaults.ReceivingPartWith(new IdentityKey("ecid", laptop)), times: 2))
@@ -109,38 +110,11 @@ public sealed class HandoverCrashTests(PostgresServerFixture postgres)
         Assert.Equal((aliceId, bobId), (aliceView.Id, bobView.Id));
     }
 
-    private static RawEvent Event(string run, int n, string type, params (string Ns, string Id)[] identities) => new()
-    {
-        Id = $"{run}-{n}",
-        Type = type,
-        Timestamp = DateTimeOffset.UtcNow.AddDays(-1).AddMinutes(n).ToString("O"),
-        Identities = [.. identities.Select(i => new RawIdentity(i.Ns, i.Id))],
-        Channel = "web",
-    };
-
     /// <summary>SIGKILL, as near as a TestingHost gets: the silo holding the profile stops without writing or leaving.</summary>
     private static async Task KillSiloHosting(DurableCluster grid, string profileId)
     {
         var address = await grid.Grains.GetGrain<IManagementGrain>(0).GetActivationAddress(grid.Grains.GetGrain<IProfileGrain>(profileId));
         var silo = grid.Cluster.GetActiveSilos().Single(s => s.SiloAddress.Equals(address));
         await grid.Cluster.KillSiloAsync(silo);
-    }
-
-    private static async Task<T> Eventually<T>(Func<Task<T?>> probe) where T : class
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                if (await probe() is { } value) return value;
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                // Calls to the dead silo fail until the membership declares it dead.
-            }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the handover was not completed within 60 s");
-            await Task.Delay(200);
-        }
     }
 }

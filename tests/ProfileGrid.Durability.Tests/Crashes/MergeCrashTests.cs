@@ -20,10 +20,10 @@ public sealed class MergeCrashTests(PostgresServerFixture postgres)
         var surrender = await grid.Grains.GetGrain<IProfileGrain>(o.Id).Surrender(a.Id, []);
         Assert.Equal(OutcomeKind.Done, surrender.Kind);
         // Then the absorber is merged away itself.
-        var linkZA = Event(run, 10, ("ecid", z.Device), ("ecid", a.Device));
+        var linkZA = People.Numbered(run, 10, "web.pageView", ("ecid", z.Device), ("ecid", a.Device));
         Assert.Equal(1, (await grid.Grains.IngestAll([linkZA])).Accepted);
 
-        var later = Event(run, 11, ("ecid", o.Device));
+        var later = People.Numbered(run, 11, "web.pageView", ("ecid", o.Device));
         var result = await grid.Grains.GetGrain<IIngestGrain>(0).Ingest([later]);
 
         Assert.Empty(result.Rejected);
@@ -40,7 +40,7 @@ public sealed class MergeCrashTests(PostgresServerFixture postgres)
         var (z, a, o) = await ThreeAnonymousPeople(grid, run);
 
         // The absorber takes the other in and re-points its identity, then fails to confirm (its silo died).
-        var linkAO = Event(run, 10, ("ecid", a.Device), ("ecid", o.Device));
+        var linkAO = People.Numbered(run, 10, "web.pageView", ("ecid", a.Device), ("ecid", o.Device));
         using (CallFaults.Refuse(nameof(IProfileGrain.ConfirmSurrender), CallFaults.OnProfile(o.Id), times: 1))
         {
             var cut = await grid.Grains.GetGrain<IIngestGrain>(0).Ingest([linkAO]);
@@ -50,7 +50,7 @@ public sealed class MergeCrashTests(PostgresServerFixture postgres)
         var (left, _) = await grid.Grains.GetGrain<IProfileGrain>(o.Id).GetView(new ProfileViewRequest());
         Assert.NotNull(left); // a copy of its facts still stands on its own
         // Then the absorber is merged away itself.
-        var linkZA = Event(run, 11, ("ecid", z.Device), ("ecid", a.Device));
+        var linkZA = People.Numbered(run, 11, "web.pageView", ("ecid", z.Device), ("ecid", a.Device));
         Assert.Equal(1, (await grid.Grains.IngestAll([linkZA])).Accepted);
 
         await AssertOnePerson(grid, z, [z, a, o], [z.EventId, a.EventId, o.EventId, linkZA.Id!]);
@@ -65,7 +65,7 @@ public sealed class MergeCrashTests(PostgresServerFixture postgres)
         for (var n = 0; n < 3; n++)
         {
             var device = $"{run}-device-{n}";
-            var e = Event(run, n, ("ecid", device));
+            var e = People.Numbered(run, n, "web.pageView", ("ecid", device));
             Assert.Equal(1, (await grid.Grains.IngestAll([e])).Accepted);
             people.Add(new Person((await grid.Grains.Lookup("ecid", device))!.Id, device, e.Id!));
         }
@@ -86,13 +86,4 @@ public sealed class MergeCrashTests(PostgresServerFixture postgres)
         Assert.Equal(eventIds.Order(), view.Events.Select(e => e.Id).Order());
         Assert.Equal(eventIds.Length, view.Stats.EventCount);
     }
-
-    private static RawEvent Event(string run, int n, params (string Ns, string Id)[] identities) => new()
-    {
-        Id = $"{run}-{n}",
-        Type = "web.pageView",
-        Timestamp = DateTimeOffset.UtcNow.AddDays(-1).AddMinutes(n).ToString("O"),
-        Identities = [.. identities.Select(i => new RawIdentity(i.Ns, i.Id))],
-        Channel = "web",
-    };
 }

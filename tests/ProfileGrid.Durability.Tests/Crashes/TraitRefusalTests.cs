@@ -19,11 +19,7 @@ public sealed class TraitRefusalTests(PostgresServerFixture postgres)
         await using var grid = await DurableCluster.StartAsync(connectionString, run);
         var crm = new IdentityKey("crmId", $"{run}-crm");
         var ingest = grid.Grains.GetGrain<IIngestGrain>(0);
-        Assert.Equal(1, (await grid.Grains.IngestAll([new RawEvent
-        {
-            Id = $"{run}-0", Type = "web.login", Timestamp = DateTimeOffset.UtcNow.AddDays(-1).ToString("O"),
-            Identities = [new RawIdentity(crm.Namespace, crm.Value)], Channel = "web",
-        }])).Accepted);
+        Assert.Equal(1, (await grid.Grains.IngestAll([People.Numbered(run, 0, "web.login", (crm.Namespace, crm.Value))])).Accepted);
         var at = DateTimeOffset.UtcNow;
 
         await ingest.SetTraits(crm, """{"tier": "plus"}""", at);

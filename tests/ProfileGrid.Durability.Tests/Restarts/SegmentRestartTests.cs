@@ -9,8 +9,6 @@ namespace ProfileGrid.Durability.Tests.Restarts;
 [Collection(DurableCollection.Name)]
 public sealed class SegmentRestartTests(PostgresServerFixture postgres)
 {
-    private const int Shards = 16;
-
     [PostgresFact]
     public async Task The_profile_directory_and_segment_audiences_survive_a_full_restart()
     {
@@ -26,15 +24,15 @@ public sealed class SegmentRestartTests(PostgresServerFixture postgres)
             await first.Grains.IngestAll([.. Enumerable.Range(0, 12).SelectMany(person => Visits(run, person))]);
             var defined = await first.Grains.GetGrain<ISegmentRegistryGrain>(0).Define(buyers, buyers, $"exists(events where type = \"test.bought\" and attributes.run = \"{run}\")");
             Assert.True(defined.Succeeded);
-            await Evaluated(first.Grains, buyers);
+            await SegmentQueries.EvaluatedAsync(first.Grains, buyers);
 
-            directoryBefore = await Directory(first.Grains);
-            audienceBefore = await Audience(first.Grains, buyers);
+            directoryBefore = await SegmentQueries.DirectoryAsync(first.Grains);
+            audienceBefore = await SegmentQueries.AudienceAsync(first.Grains, buyers);
         }
 
         await using var second = await DurableCluster.StartAsync(connectionString, run);
-        var directoryAfter = await Directory(second.Grains);
-        var audienceAfter = await Audience(second.Grains, buyers);
+        var directoryAfter = await SegmentQueries.DirectoryAsync(second.Grains);
+        var audienceAfter = await SegmentQueries.AudienceAsync(second.Grains, buyers);
         // A change after the restart (live evaluation of a new profile) lands on top of what was read back.
         await second.Grains.IngestAll([.. Visits(run, 12)]);
         var newcomer = (await second.Grains.Lookup("ecid", Device(run, 12)))!.Id;
@@ -43,11 +41,11 @@ public sealed class SegmentRestartTests(PostgresServerFixture postgres)
         Assert.Equal(6, audienceBefore.Length);
         Assert.Equal(directoryBefore, directoryAfter);
         Assert.Equal(audienceBefore, audienceAfter);
-        Assert.Equal(Sorted([.. directoryBefore, newcomer]), await Directory(second.Grains));
-        Assert.Equal(Sorted([.. audienceBefore, newcomer]), await Audience(second.Grains, buyers));
+        Assert.Equal(SegmentQueries.Sorted([.. directoryBefore, newcomer]), await SegmentQueries.DirectoryAsync(second.Grains));
+        Assert.Equal(SegmentQueries.Sorted([.. audienceBefore, newcomer]), await SegmentQueries.AudienceAsync(second.Grains, buyers));
         Assert.Equal(
             directoryBefore.Length + 1L,
-            await ScalarAsync(connectionString, $"SELECT count(*) FROM profilegrid_profile_sets WHERE service_id = '{run}' AND set_key LIKE 'directory/%'"));
+            await Sql.ScalarAsync<long>(connectionString, $"SELECT count(*) FROM profilegrid_profile_sets WHERE service_id = '{run}' AND set_key LIKE 'directory/%'"));
     }
 
     [PostgresFact]
@@ -72,19 +70,19 @@ public sealed class SegmentRestartTests(PostgresServerFixture postgres)
         {
             var defined = await first.Grains.GetGrain<ISegmentRegistryGrain>(0).Define(recent, recent, $"exists(events where type = \"web.pageView\" and attributes.run = \"{run}\" within 1m)");
             Assert.True(defined.Succeeded);
-            await Evaluated(first.Grains, recent);
+            await SegmentQueries.EvaluatedAsync(first.Grains, recent);
             await first.Grains.IngestAll([visit]);
             profile = (await first.Grains.Lookup("ecid", Device(run, 0)))!.Id;
-            Assert.Equal([profile], await Audience(first.Grains, recent));
+            Assert.Equal([profile], await SegmentQueries.AudienceAsync(first.Grains, recent));
         }
         Assert.True(DateTimeOffset.UtcNow < closesAt.AddSeconds(-5), "the restart took longer than the window left; the test proves nothing");
 
         // Nothing calls the profile after the restart: the reminder stored in PostgreSQL wakes it.
         await using var second = await DurableCluster.StartAsync(connectionString, run, silos: 1);
         var deadline = closesAt.AddSeconds(60);
-        while ((await Audience(second.Grains, recent)).Length > 0 && DateTimeOffset.UtcNow < deadline) await Task.Delay(250);
+        while ((await SegmentQueries.AudienceAsync(second.Grains, recent)).Length > 0 && DateTimeOffset.UtcNow < deadline) await Task.Delay(250);
 
-        Assert.Empty(await Audience(second.Grains, recent));
+        Assert.Empty(await SegmentQueries.AudienceAsync(second.Grains, recent));
         Assert.True(DateTimeOffset.UtcNow >= closesAt, "the person left the segment before the window closed");
         var (memberships, _) = await second.Grains.GetGrain<IProfileSegmentsGrain>(profile).GetSegments();
         var membership = Assert.Single(memberships, m => m.SegmentId == recent);
@@ -105,49 +103,5 @@ public sealed class SegmentRestartTests(PostgresServerFixture postgres)
             Identities = [new RawIdentity("ecid", Device(run, person))],
             AttributesJson = $$"""{"run": "{{run}}"}""",
         });
-    }
-
-    private static async Task Evaluated(IGrainFactory grains, string segmentId)
-    {
-        for (var i = 0; i < 600; i++)
-        {
-            if ((await grains.GetGrain<ISegmentRegistryGrain>(0).Get(segmentId))?.Evaluation.Status == SegmentEvaluationStatus.Completed) return;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException($"segment {segmentId} was not evaluated within 30 s");
-    }
-
-    private static Task<string[]> Directory(IGrainFactory grains) =>
-        AllPages(Enumerable.Range(0, Shards).Select(shard => (Func<string?, Task<ProfileIdPage>>)(after => grains.GetGrain<IProfileDirectoryGrain>(shard).Page(after, 100))));
-
-    private static Task<string[]> Audience(IGrainFactory grains, string segmentId) =>
-        AllPages(Enumerable.Range(0, Shards).Select(shard => (Func<string?, Task<ProfileIdPage>>)(after =>
-            grains.GetGrain<ISegmentAudienceGrain>(SegmentShards.AudienceKey(segmentId, shard)).Page(after, 100))));
-
-    private static async Task<string[]> AllPages(IEnumerable<Func<string?, Task<ProfileIdPage>>> shards)
-    {
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var page in shards)
-        {
-            string? after = null;
-            while (true)
-            {
-                var current = await page(after);
-                ids.UnionWith(current.ProfileIds);
-                if (!current.HasMore) break;
-                after = current.ProfileIds[^1];
-            }
-        }
-        return Sorted(ids);
-    }
-
-    private static string[] Sorted(IEnumerable<string> ids) => [.. ids.Order(StringComparer.Ordinal)];
-
-    private static async Task<long> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (long)(await command.ExecuteScalarAsync())!;
     }
 }

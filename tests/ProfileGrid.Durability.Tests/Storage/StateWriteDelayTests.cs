@@ -28,7 +28,7 @@ public sealed class StateWriteDelayTests(PostgresServerFixture postgres)
         var unconfirmedAtAnswer = await Unconfirmed(connectionString, later);
         var versionAtAnswer = await ProfileVersion(connectionString);
         var seenAtAnswer = (await grid.Grains.Lookup("crmId", People.Crm(run, 0)))!.Events.Length;
-        await WaitUntil(async () => await Unconfirmed(connectionString, later) == 0, TimeSpan.FromSeconds(20));
+        await Waiting.UntilAsync(async () => await Unconfirmed(connectionString, later) == 0, TimeSpan.FromSeconds(20), "the profile written within its write delay");
 
         Assert.Equal((10, 0), (result.Accepted, result.Duplicates));
         Assert.Equal(10, unconfirmedAtAnswer);
@@ -65,14 +65,8 @@ public sealed class StateWriteDelayTests(PostgresServerFixture postgres)
         }
     }
 
-    private static async Task<int> Unconfirmed(string connectionString, IEnumerable<RawEvent> events)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM profilegrid_unapplied_events WHERE event_id = ANY(@ids)", connection);
-        command.Parameters.AddWithValue("ids", events.Select(e => e.Id!).ToArray());
-        return (int)(long)(await command.ExecuteScalarAsync())!;
-    }
+    private static async Task<int> Unconfirmed(string connectionString, IEnumerable<RawEvent> events) =>
+        (int)await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_unapplied_events WHERE event_id = ANY(@ids)", ("ids", events.Select(e => e.Id!).ToArray()));
 
     /// <summary>The version (write count) of the database's one profile row: its key is hashed, so the test keeps one person per database.</summary>
     private static async Task<int> ProfileVersion(string connectionString)
@@ -85,15 +79,5 @@ public sealed class StateWriteDelayTests(PostgresServerFixture postgres)
         var version = reader.GetInt32(0);
         Assert.False(await reader.ReadAsync());
         return version;
-    }
-
-    private static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the profile was not written within its write delay");
-            await Task.Delay(100);
-        }
     }
 }

@@ -15,7 +15,7 @@ public sealed class StorageConflictTests(PostgresServerFixture postgres)
 
         // Another writer (a duplicate activation on another silo, say) wrote every grain's state:
         // the live activations now hold stale ETags.
-        var bumped = await Execute(connectionString, "UPDATE OrleansStorage SET Version = Version + 1");
+        var bumped = await Sql.ExecuteAsync(connectionString, "UPDATE OrleansStorage SET Version = Version + 1");
         var second = People.Event(run, 0, 2, random);
         var result = await grid.Grains.IngestAll([second]);
         var view = await grid.Grains.Lookup("crmId", People.Crm(run, 0));
@@ -25,13 +25,5 @@ public sealed class StorageConflictTests(PostgresServerFixture postgres)
         Assert.Equal(1, result.Accepted);
         Assert.NotNull(view);
         Assert.Equal(new[] { first.Id!, second.Id! }.Order(), view.Events.Select(e => e.Id).Order());
-    }
-
-    private static async Task<int> Execute(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return await command.ExecuteNonQueryAsync();
     }
 }
