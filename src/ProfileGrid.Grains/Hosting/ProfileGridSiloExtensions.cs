@@ -22,7 +22,7 @@ public static class ProfileGridSiloExtensions
         silo.Services.AddProfileGridDomain(configuration);
         silo.Services.AddSingleton<StitchCoordinator>();
         silo.Services.AddSingleton<EventApplier>();
-        silo.Services.AddSingleton<OwnerCache>();
+        silo.Services.AddSingleton(_ => new OwnerCache());
         silo.Services.TryAddKeyedSingleton<IGrainStorage>(ProfileGridStorage.Name, (sp, _) =>
             new InProcessGrainStorage(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
         silo.Services.TryAddSingleton<IEventJournal, GrainEventJournal>();

@@ -71,9 +71,8 @@ public static class ProfileGridStorageExtensions
         // profile write. PostgreSQL's WAL is ordered, so that delete being durable makes every earlier
         // grain write durable too; a grain write lost to a database crash is re-applied from the log.
         // So grain state commits without waiting for the disk, unless configured otherwise.
-        var grainStateConnectionString = configuration.GetValue(GrainStateSynchronousCommitKey, false)
-            ? WithPoolCap(connectionString, GrainStatePoolSize)
-            : WithoutSynchronousCommit(connectionString, GrainStatePoolSize);
+        var synchronousCommit = configuration.GetValue(GrainStateSynchronousCommitKey, false);
+        var grainStateConnectionString = PostgresConnectionStrings.ForPool(connectionString, GrainStatePoolSize, synchronousCommit, multiplexing: true);
         // Orleans' own serializer, not the JSON default: state types keep private fields marked [Id]
         // (the identity graph, the trait set) that a JSON serializer would silently drop.
         silo.AddAdoNetGrainStorage(ProfileGridStorage.Name, (OptionsBuilder<AdoNetGrainStorageOptions> options) => options.Configure<Serializer>((o, serializer) =>
@@ -102,9 +101,7 @@ public static class ProfileGridStorageExtensions
         silo.Services.AddHostedService<EventRecoveryService>();
 
         // The directory and audience sets are derived like grain state (see above) and commit like it.
-        var profileSetsConnectionString = configuration.GetValue(GrainStateSynchronousCommitKey, false)
-            ? WithPoolCap(connectionString, ProfileSetsPoolSize)
-            : WithoutSynchronousCommit(connectionString, ProfileSetsPoolSize);
+        var profileSetsConnectionString = PostgresConnectionStrings.ForPool(connectionString, ProfileSetsPoolSize, synchronousCommit);
         silo.Services.TryAddSingleton(sp => PostgresProfileSets.Create(profileSetsConnectionString, logger: sp.GetRequiredService<ILogger<PostgresProfileSets>>()));
         silo.Services.RemoveAll<IProfileIdSetStore>();
         silo.Services.AddSingleton<IProfileIdSetStore>(sp => new PostgresProfileIdSetStore(
@@ -117,13 +114,6 @@ public static class ProfileGridStorageExtensions
     /// default <c>false</c>, see <see cref="AddProfileGridPostgresStorage"/>. The event log always waits.
     /// </summary>
     public const string GrainStateSynchronousCommitKey = "ProfileGrid:Postgres:GrainStateSynchronousCommit";
-
-    private static string WithoutSynchronousCommit(string connectionString, int poolSize)
-    {
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(WithPoolCap(connectionString, poolSize));
-        builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? "-c synchronous_commit=off" : builder.Options + " -c synchronous_commit=off";
-        return builder.ConnectionString;
-    }
 
     /// <summary>
     /// Each silo keeps five pools (grain state, the event log, trait observations, the profile id sets,

@@ -8,22 +8,43 @@ namespace ProfileGrid.Ingestion;
 /// Conflict or Redirect when the hint is stale, so a stale entry costs a retry, never a wrong write.
 /// With it, an event from a known person is one grain call.
 /// </summary>
-public sealed class OwnerCache
+public sealed class OwnerCache(int capacity = OwnerCache.DefaultCapacity)
 {
     /// <summary>Entries kept before the cache starts over; bounded so memory stays flat.</summary>
-    public const int Capacity = 1_000_000;
+    public const int DefaultCapacity = 1_000_000;
     private readonly ConcurrentDictionary<IdentityKey, string> _owners = new();
+
+    // Counted here because ConcurrentDictionary.Count takes every one of the dictionary's locks, and
+    // Remember runs on every event: reading it there serialised all ingestion threads. Approximate
+    // under races (a clear racing an add), which only moves the moment the cache starts over.
+    private int _count;
 
     public bool TryGet(IdentityKey identity, out string profileId) => _owners.TryGetValue(identity, out profileId!);
 
+    /// <summary>Entries held now (approximate while other threads add or remove).</summary>
+    public int Count => Volatile.Read(ref _count);
+
     public void Remember(IEnumerable<IdentityKey> identities, string profileId)
     {
-        if (_owners.Count > Capacity) _owners.Clear();
-        foreach (var identity in identities) _owners[identity] = profileId;
+        if (Volatile.Read(ref _count) >= capacity)
+        {
+            _owners.Clear();
+            Volatile.Write(ref _count, 0);
+        }
+
+        foreach (var identity in identities)
+        {
+            if (_owners.TryGetValue(identity, out var known) && known == profileId) continue;
+            if (_owners.TryAdd(identity, profileId)) Interlocked.Increment(ref _count);
+            else _owners[identity] = profileId;
+        }
     }
 
     public void Forget(IEnumerable<IdentityKey> identities)
     {
-        foreach (var identity in identities) _owners.TryRemove(identity, out _);
+        foreach (var identity in identities)
+        {
+            if (_owners.TryRemove(identity, out _)) Interlocked.Decrement(ref _count);
+        }
     }
 }
