@@ -3,8 +3,9 @@ using Orleans.Runtime;
 namespace ProfileGrid.Hosting;
 
 /// <summary>
-/// References to the string-keyed grains that every event and every lookup reaches (profiles,
-/// identities, and the audience shards a membership change updates). <c>GetGrain&lt;T&gt;(key)</c> resolves the interface's grain type by reading its attributes
+/// References to the grains that every event and every lookup reaches (profiles, identities, the
+/// audience shards a membership change updates, the directory shard a new profile joins, the event id
+/// shards of a batch). <c>GetGrain&lt;T&gt;(key)</c> resolves the interface's grain type by reading its attributes
 /// on every call; this resolves it once per interface and builds the id directly, the same reference
 /// Orleans would build.
 /// </summary>
@@ -17,6 +18,14 @@ public static class GrainReferences
     /// <summary>One shard of a segment's audience (<see cref="Segments.SegmentShards.AudienceKey"/>).</summary>
     public static Segments.ISegmentAudienceGrain Audience(this IGrainFactory grains, string audienceKey) =>
         Keyed<Segments.ISegmentAudienceGrain>.Get(grains, audienceKey);
+
+    /// <summary>One shard of the directory of every profile id (<see cref="Segments.SegmentShards.Of"/>).</summary>
+    public static Segments.IProfileDirectoryGrain Directory(this IGrainFactory grains, long shard) =>
+        IntegerKeyed<Segments.IProfileDirectoryGrain>.Get(grains, shard);
+
+    /// <summary>One shard of the in-memory record of event ids seen.</summary>
+    public static Ingestion.IEventIdShardGrain EventIds(this IGrainFactory grains, long shard) =>
+        IntegerKeyed<Ingestion.IEventIdShardGrain>.Get(grains, shard);
 
     private static class Keyed<T> where T : IGrainWithStringKey
     {
@@ -34,6 +43,25 @@ public static class GrainReferences
         private static Resolved Resolve(IGrainFactory grains)
         {
             var sample = (GrainReference)(object)grains.GetGrain<T>("-");
+            var resolved = new Resolved(sample.GrainId.Type, sample.InterfaceType);
+            Volatile.Write(ref _resolved, resolved);
+            return resolved;
+        }
+    }
+
+    private static class IntegerKeyed<T> where T : IGrainWithIntegerKey
+    {
+        private static Resolved? _resolved;
+
+        public static T Get(IGrainFactory grains, long key)
+        {
+            var resolved = Volatile.Read(ref _resolved) ?? Resolve(grains);
+            return (T)grains.GetGrain(GrainId.Create(resolved.Type, GrainIdKeyExtensions.CreateIntegerKey(key)), resolved.Interface);
+        }
+
+        private static Resolved Resolve(IGrainFactory grains)
+        {
+            var sample = (GrainReference)(object)grains.GetGrain<T>(0);
             var resolved = new Resolved(sample.GrainId.Type, sample.InterfaceType);
             Volatile.Write(ref _resolved, resolved);
             return resolved;

@@ -1,3 +1,5 @@
+using ProfileGrid.Hosting;
+
 namespace ProfileGrid.Ingestion;
 
 /// <summary>
@@ -18,7 +20,7 @@ public sealed class GrainEventJournal(IGrainFactory grains) : IEventJournal
         await Task.WhenAll(byShard.Select(async shard =>
         {
             var indexes = shard.ToArray();
-            var isNew = await grains.GetGrain<IEventIdShardGrain>(shard.Key).TryClaim([.. indexes.Select(i => events[i].Id)]);
+            var isNew = await grains.EventIds(shard.Key).TryClaim([.. indexes.Select(i => events[i].Id)]);
             for (var n = 0; n < indexes.Length; n++)
                 answers[indexes[n]] = new JournalAnswer(isNew[n] ? JournalOutcome.Apply : JournalOutcome.Duplicate);
         }));
@@ -29,5 +31,5 @@ public sealed class GrainEventJournal(IGrainFactory grains) : IEventJournal
 
     public Task Failed(IReadOnlyList<string> eventIds) =>
         Task.WhenAll(eventIds.GroupBy(EventIdShardGrain.ShardOf)
-            .Select(shard => grains.GetGrain<IEventIdShardGrain>(shard.Key).Release([.. shard])));
+            .Select(shard => grains.EventIds(shard.Key).Release([.. shard])));
 }

@@ -143,7 +143,7 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
         if (!memberships.InDirectory)
         {
             // Before the write: a profile that exists is always in the directory, so batch evaluation reaches it.
-            await GrainFactory.GetGrain<IProfileDirectoryGrain>(SegmentShards.Of(Id, SegmentSettings.DirectoryShards)).Register(Id);
+            await GrainFactory.Directory(SegmentShards.Of(Id, SegmentSettings.DirectoryShards)).Register(Id);
             memberships.InDirectory = true;
         }
         var catalog = await CatalogCache.Get();
@@ -201,7 +201,7 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
             if (delta.Changes.Count > 0) await ServiceProvider.GetRequiredService<ISegmentChangePublisher>().Publish(delta.Changes);
         }
         if (leave)
-            await GrainFactory.GetGrain<IProfileDirectoryGrain>(SegmentShards.Of(Id, SegmentSettings.DirectoryShards)).Unregister(Id);
+            await GrainFactory.Directory(SegmentShards.Of(Id, SegmentSettings.DirectoryShards)).Unregister(Id);
         await ScheduleSegmentReminder();
     }
 

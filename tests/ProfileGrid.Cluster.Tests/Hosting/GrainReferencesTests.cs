@@ -4,7 +4,7 @@ using ProfileGrid.Segments;
 
 namespace ProfileGrid.Cluster.Tests.Hosting;
 
-/// <summary>The shortcut references for profiles, identities and audiences are the ones Orleans builds, and they reach the grains.</summary>
+/// <summary>The shortcut references for profiles, identities, audiences, directory and event id shards are the ones Orleans builds, and they reach the grains.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class GrainReferencesTests(ClusterFixture fixture)
 {
@@ -48,5 +48,25 @@ public sealed class GrainReferencesTests(ClusterFixture fixture)
         Assert.Equal(((GrainReference)orleansAudience).InterfaceType, ((GrainReference)audience).InterfaceType);
         Assert.Equal(2, await orleansAudience.Count());
         Assert.NotEqual(_grains.Audience(key + "x").GetGrainId(), audience.GetGrainId());
+    }
+
+    [Fact]
+    public async Task Integer_keyed_references_equal_Orleans_own_and_reach_the_same_shard()
+    {
+        var eventId = $"ref-{Guid.NewGuid():N}";
+        var ids = _grains.EventIds(12345);
+        var orleansIds = _grains.GetGrain<IEventIdShardGrain>(12345);
+
+        Assert.Equal(orleansIds.GetGrainId(), ids.GetGrainId());
+        Assert.Equal(((GrainReference)orleansIds).InterfaceType, ((GrainReference)ids).InterfaceType);
+        Assert.Equal(new[] { true }, await ids.TryClaim([eventId]));
+        Assert.Equal(new[] { false }, await orleansIds.TryClaim([eventId]));
+        Assert.NotEqual(_grains.EventIds(12346).GetGrainId(), ids.GetGrainId());
+
+        var directory = _grains.Directory(7);
+        var orleansDirectory = _grains.GetGrain<IProfileDirectoryGrain>(7);
+        Assert.Equal(orleansDirectory.GetGrainId(), directory.GetGrainId());
+        Assert.Equal(((GrainReference)orleansDirectory).InterfaceType, ((GrainReference)directory).InterfaceType);
+        Assert.NotEqual(_grains.Directory(8).GetGrainId(), directory.GetGrainId());
     }
 }
