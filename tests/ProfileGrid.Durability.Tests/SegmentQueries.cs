@@ -17,7 +17,7 @@ public static class SegmentQueries
     /// <summary>Every member of the segment's audience, in id order.</summary>
     public static Task<string[]> AudienceAsync(IGrainFactory grains, string segmentId) =>
         AllPages(Enumerable.Range(0, Shards).Select(shard => (Func<string?, Task<ProfileIdPage>>)(after =>
-            grains.GetGrain<ISegmentAudienceGrain>(SegmentShards.AudienceKey(segmentId, shard)).Page(after, 100))));
+            grains.GetGrain<IAudienceShardGrain>(shard).Page(segmentId, after, 100))));
 
     /// <summary>Every profile in the directory, in id order.</summary>
     public static Task<string[]> DirectoryAsync(IGrainFactory grains) =>

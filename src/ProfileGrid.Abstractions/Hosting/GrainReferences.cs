@@ -4,7 +4,7 @@ namespace ProfileGrid.Hosting;
 
 /// <summary>
 /// References to the grains that every event and every lookup reaches (profiles, identities, the
-/// audience shards a membership change updates, the directory shard a new profile joins, the event id
+/// audience shard a membership change updates, the directory shard a new profile joins, the event id
 /// shards of a batch). <c>GetGrain&lt;T&gt;(key)</c> resolves the interface's grain type by reading its attributes
 /// on every call; this resolves it once per interface and builds the id directly, the same reference
 /// Orleans would build.
@@ -15,9 +15,9 @@ public static class GrainReferences
 
     public static IIdentityGrain Identity(this IGrainFactory grains, IdentityKey identity) => Keyed<IIdentityGrain>.Get(grains, identity.ToString());
 
-    /// <summary>One shard of a segment's audience (<see cref="Segments.SegmentShards.AudienceKey"/>).</summary>
-    public static Segments.ISegmentAudienceGrain Audience(this IGrainFactory grains, string audienceKey) =>
-        Keyed<Segments.ISegmentAudienceGrain>.Get(grains, audienceKey);
+    /// <summary>One shard of the segments' audiences (<see cref="Segments.SegmentShards.Of"/>).</summary>
+    public static Segments.IAudienceShardGrain AudienceShard(this IGrainFactory grains, long shard) =>
+        IntegerKeyed<Segments.IAudienceShardGrain>.Get(grains, shard);
 
     /// <summary>One shard of the directory of every profile id (<see cref="Segments.SegmentShards.Of"/>).</summary>
     public static Segments.IProfileDirectoryGrain Directory(this IGrainFactory grains, long shard) =>

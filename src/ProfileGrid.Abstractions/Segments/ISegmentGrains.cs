@@ -56,22 +56,28 @@ public interface IProfileDirectoryGrain : IGrainWithIntegerKey
 }
 
 /// <summary>
-/// One shard of one segment's members (key: <c>segmentId/shard</c>, see <see cref="SegmentShards.AudienceKey"/>),
-/// updated by profile grains on every membership change so <c>size</c> is exact without a scan.
+/// One shard of every segment's members: the profiles whose id falls in this shard
+/// (<see cref="SegmentShards.Of"/>, key = shard number), one set per segment. Profile grains send it
+/// their membership changes, all segments of a change in one call, so <c>size</c> is exact without a
+/// scan and a change costs one message however many segments it touches.
 /// </summary>
-public interface ISegmentAudienceGrain : IGrainWithStringKey
+public interface IAudienceShardGrain : IGrainWithIntegerKey
 {
-    /// <summary>Adds the entered and removes the exited profiles; idempotent.</summary>
-    Task Apply(ImmutableArray<string> entered, ImmutableArray<string> exited);
+    /// <summary>Applies each change in order (entered adds, exited removes); idempotent.</summary>
+    Task Apply(ImmutableArray<AudienceChange> changes);
 
-    Task<long> Count();
+    Task<long> Count(string segmentId);
 
-    /// <summary>Members after <paramref name="after"/> in ordinal id order.</summary>
-    Task<ProfileIdPage> Page(string? after, int count);
+    /// <summary>Members of the segment in this shard after <paramref name="after"/>, in ordinal id order.</summary>
+    Task<ProfileIdPage> Page(string segmentId, string? after, int count);
 
-    /// <summary>Forgets every member (the segment was deleted).</summary>
-    Task Clear();
+    /// <summary>Forgets every member of the segment in this shard (the segment was deleted).</summary>
+    Task Clear(string segmentId);
 }
+
+/// <summary>A profile entered (or left) a segment: what an audience shard applies.</summary>
+[GenerateSerializer, Immutable]
+public sealed record AudienceChange([property: Id(0)] string SegmentId, [property: Id(1)] string ProfileId, [property: Id(2)] bool Entered);
 
 /// <summary>
 /// The segment side of a profile grain (same grain, same key as <see cref="IProfileGrain"/>): memberships,

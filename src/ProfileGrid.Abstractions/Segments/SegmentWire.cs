@@ -113,6 +113,6 @@ public static class SegmentShards
         return (int)(hash % (uint)shards);
     }
 
-    /// <summary>The key of one shard of a segment's audience.</summary>
-    public static string AudienceKey(string segmentId, int shard) => $"{segmentId}/{shard}";
+    /// <summary>The name of one shard of one segment's audience (its stored set, <c>audience/{segmentId}/{shard}</c>).</summary>
+    public static string AudienceKey(string segmentId, long shard) => $"{segmentId}/{shard}";
 }

@@ -191,13 +191,10 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
 
         if (!delta.IsEmpty)
         {
-            var shards = SegmentSettings.AudienceShards;
-            var final = new Dictionary<string, bool>(StringComparer.Ordinal);
-            foreach (var id in delta.Reasserted) final[id] = true;
-            foreach (var change in delta.Changes) final[change.SegmentId] = change.Status == MembershipChangeStatus.Entered;
-            var shard = SegmentShards.Of(Id, shards);
-            await Task.WhenAll(final.Select(kv => GrainFactory.Audience(SegmentShards.AudienceKey(kv.Key, shard))
-                .Apply(kv.Value ? [Id] : [], kv.Value ? [] : [Id])));
+            var changes = ImmutableArray.CreateBuilder<AudienceChange>(delta.Reasserted.Count + delta.Changes.Count);
+            foreach (var id in delta.Reasserted) changes.Add(new AudienceChange(id, Id, Entered: true));
+            foreach (var change in delta.Changes) changes.Add(new AudienceChange(change.SegmentId, Id, change.Status == MembershipChangeStatus.Entered));
+            await GrainFactory.AudienceShard(SegmentShards.Of(Id, SegmentSettings.AudienceShards)).Apply(changes.DrainToImmutable());
             if (delta.Changes.Count > 0) await ServiceProvider.GetRequiredService<ISegmentChangePublisher>().Publish(delta.Changes);
         }
         if (leave)

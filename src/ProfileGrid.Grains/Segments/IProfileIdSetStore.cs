@@ -23,6 +23,6 @@ public static class ProfileIdSetKeys
 {
     public static string Directory(long shard) => $"directory/{shard}";
 
-    /// <summary>The audience grain's key is already <c>segmentId/shard</c> (<see cref="SegmentShards.AudienceKey"/>).</summary>
-    public static string Audience(string audienceKey) => $"audience/{audienceKey}";
+    /// <summary>One segment's members in one audience shard (<see cref="SegmentShards.AudienceKey"/>).</summary>
+    public static string Audience(string segmentId, long shard) => $"audience/{SegmentShards.AudienceKey(segmentId, shard)}";
 }

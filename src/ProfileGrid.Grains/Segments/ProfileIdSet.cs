@@ -101,36 +101,72 @@ public sealed class ProfileDirectoryGrain(IProfileIdSetStore store) : Grain, IPr
 }
 
 /// <summary>
-/// One shard of one segment's audience; its ids are stored by delta (<see cref="IProfileIdSetStore"/>), not as grain
-/// state. Reentrant for the same reason as <see cref="ProfileDirectoryGrain"/>.
+/// One shard of every segment's audience: a set per segment (<see cref="ProfileIdSetKeys.Audience"/>),
+/// loaded from the store the first time the segment is touched here and stored by delta. Reentrant for
+/// the same reason as <see cref="ProfileDirectoryGrain"/>; a change is applied to memory in the call's
+/// first synchronous step once its sets are loaded, so the store sees the deltas in arrival order.
 /// </summary>
 [Reentrant]
-public sealed class SegmentAudienceGrain(IProfileIdSetStore store) : Grain, ISegmentAudienceGrain
+public sealed class AudienceShardGrain(IProfileIdSetStore store) : Grain, IAudienceShardGrain
 {
-    private ProfileIdSet _set = null!;
+    private readonly Dictionary<string, Task<ProfileIdSet>> _sets = new(StringComparer.Ordinal);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public async Task Apply(ImmutableArray<AudienceChange> changes)
     {
-        _set = new ProfileIdSet(store, ProfileIdSetKeys.Audience(this.GetPrimaryKeyString()));
-        return _set.Load();
+        if (changes.IsDefaultOrEmpty) return;
+        var bySegment = new Dictionary<string, (List<string> Entered, List<string> Exited)>(StringComparer.Ordinal);
+        foreach (var change in changes)
+        {
+            if (!bySegment.TryGetValue(change.SegmentId, out var lists)) bySegment[change.SegmentId] = lists = ([], []);
+            // A later change of the same profile wins over an earlier one in the same call.
+            lists.Entered.Remove(change.ProfileId);
+            lists.Exited.Remove(change.ProfileId);
+            (change.Entered ? lists.Entered : lists.Exited).Add(change.ProfileId);
+        }
+
+        var sets = new List<(ProfileIdSet Set, List<string> Entered, List<string> Exited)>(bySegment.Count);
+        foreach (var (segmentId, lists) in bySegment) sets.Add((await Set(segmentId), lists.Entered, lists.Exited));
+        await Task.WhenAll(sets.Select(s => s.Set.Change(s.Entered, s.Exited)));
     }
 
-    public Task Apply(ImmutableArray<string> entered, ImmutableArray<string> exited) => _set.Change(entered, exited);
+    public async Task<long> Count(string segmentId) => (await Set(segmentId)).Count;
 
-    public Task<long> Count() => Task.FromResult(_set.Count);
+    public async Task<ProfileIdPage> Page(string segmentId, string? after, int count) => (await Set(segmentId)).Page(after, count);
 
-    public Task<ProfileIdPage> Page(string? after, int count) => Task.FromResult(_set.Page(after, count));
-
-    public async Task Clear()
+    public async Task Clear(string segmentId)
     {
+        var set = await Set(segmentId);
         try
         {
-            await _set.Clear();
+            await set.Clear();
+        }
+        finally
+        {
+            // Deleted, or the memory is empty and the store perhaps not: read it again if the segment comes back.
+            _sets.Remove(segmentId);
+        }
+    }
+
+    private Task<ProfileIdSet> Set(string segmentId)
+    {
+        if (_sets.TryGetValue(segmentId, out var loaded)) return loaded;
+        var loading = Load(segmentId);
+        _sets[segmentId] = loading;
+        return loading;
+    }
+
+    private async Task<ProfileIdSet> Load(string segmentId)
+    {
+        var set = new ProfileIdSet(store, ProfileIdSetKeys.Audience(segmentId, this.GetPrimaryKeyLong()));
+        try
+        {
+            await set.Load();
+            return set;
         }
         catch
         {
-            // The memory is empty, the store perhaps not: read it again on the next call.
-            DeactivateOnIdle();
+            // Not kept: the next call loads again.
+            _sets.Remove(segmentId);
             throw;
         }
     }

@@ -112,7 +112,7 @@ public sealed class SegmentRegistryGrain(
         await state.WriteStateAsync();
         _catalog = catalog;
         await Task.WhenAll(Enumerable.Range(0, options.Value.AudienceShards)
-            .Select(shard => GrainFactory.Audience(SegmentShards.AudienceKey(id, shard)).Clear()));
+            .Select(shard => GrainFactory.AudienceShard(shard).Clear(id)));
         logger.LogInformation("Segment {Segment} deleted at catalogue version {Version}", id, S.Version);
         return new SegmentChangeResult(new SegmentInfo(definition, new SegmentEvaluation(SegmentEvaluationStatus.Completed, 0, 0)), []);
     }

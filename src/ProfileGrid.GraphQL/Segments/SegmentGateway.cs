@@ -25,12 +25,12 @@ public sealed class SegmentGateway(IGrainFactory grains, IOptions<SegmentOptions
 
     /// <summary>Exact audience size: the sum of the shards' counts.</summary>
     public async Task<long> Size(string segmentId) =>
-        (await Task.WhenAll(Shards(segmentId).Select(s => s.Count()))).Sum();
+        (await Task.WhenAll(Shards().Select(s => s.Count(segmentId)))).Sum();
 
     /// <summary>The first <paramref name="first"/> members after <paramref name="after"/> (a profile id), in id order.</summary>
     public async Task<ProfileIdPage> Members(string segmentId, string? after, int first)
     {
-        var pages = await Task.WhenAll(Shards(segmentId).Select(s => s.Page(after, first)));
+        var pages = await Task.WhenAll(Shards().Select(s => s.Page(segmentId, after, first)));
         var merged = pages.SelectMany(p => p.ProfileIds).Order(StringComparer.Ordinal).ToList();
         var hasMore = merged.Count > first || pages.Any(p => p.HasMore);
         return new ProfileIdPage([.. merged.Take(first)], hasMore);
@@ -62,7 +62,6 @@ public sealed class SegmentGateway(IGrainFactory grains, IOptions<SegmentOptions
     /// <summary>The profile an identity belongs to, or null.</summary>
     public Task<string?> Owner(IdentityKey identity) => grains.Identity(identity).GetOwner();
 
-    private IEnumerable<ISegmentAudienceGrain> Shards(string segmentId) =>
-        Enumerable.Range(0, options.Value.AudienceShards)
-            .Select(shard => grains.Audience(SegmentShards.AudienceKey(segmentId, shard)));
+    private IEnumerable<IAudienceShardGrain> Shards() =>
+        Enumerable.Range(0, options.Value.AudienceShards).Select(shard => grains.AudienceShard(shard));
 }

@@ -36,18 +36,18 @@ public sealed class GrainReferencesTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Audience_references_equal_Orleans_own_and_reach_the_same_shard()
+    public async Task Audience_shard_references_equal_Orleans_own_and_reach_the_same_shard()
     {
-        var key = SegmentShards.AudienceKey($"ref-{Guid.NewGuid():N}", 3);
+        var segment = $"ref-{Guid.NewGuid():N}";
 
-        var audience = _grains.Audience(key);
-        var orleansAudience = _grains.GetGrain<ISegmentAudienceGrain>(key);
-        await audience.Apply(["p-1", "p-2"], []);
+        var audience = _grains.AudienceShard(3);
+        var orleansAudience = _grains.GetGrain<IAudienceShardGrain>(3);
+        await audience.Apply([new AudienceChange(segment, "p-1", Entered: true), new AudienceChange(segment, "p-2", Entered: true)]);
 
         Assert.Equal(orleansAudience.GetGrainId(), audience.GetGrainId());
         Assert.Equal(((GrainReference)orleansAudience).InterfaceType, ((GrainReference)audience).InterfaceType);
-        Assert.Equal(2, await orleansAudience.Count());
-        Assert.NotEqual(_grains.Audience(key + "x").GetGrainId(), audience.GetGrainId());
+        Assert.Equal(2, await orleansAudience.Count(segment));
+        Assert.NotEqual(_grains.AudienceShard(4).GetGrainId(), audience.GetGrainId());
     }
 
     [Fact]

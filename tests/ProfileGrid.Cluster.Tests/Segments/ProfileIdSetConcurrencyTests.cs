@@ -54,13 +54,13 @@ public sealed class ProfileIdSetConcurrencyTests : IAsyncLifetime
     [Fact]
     public async Task Audience_changes_of_many_profiles_in_one_shard_reach_the_store_together()
     {
-        var shard = _cluster.Client.GetGrain<ISegmentAudienceGrain>(SegmentShards.AudienceKey("seg", 0));
-        var applying = Enumerable.Range(0, 5).Select(i => shard.Apply([$"p{i}"], [])).ToList();
+        var shard = _cluster.Client.GetGrain<IAudienceShardGrain>(0);
+        var applying = Enumerable.Range(0, 5).Select(i => shard.Apply([new AudienceChange("seg", $"p{i}", Entered: true)])).ToList();
 
         await Store.WaitForInFlight(5).WaitAsync(TimeSpan.FromSeconds(10));
         Store.Release();
         await Task.WhenAll(applying);
-        Assert.Equal(5, await shard.Count());
+        Assert.Equal(5, await shard.Count("seg"));
     }
 
     private sealed class SiloConfigurator : ISiloConfigurator

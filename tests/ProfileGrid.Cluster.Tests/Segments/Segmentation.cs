@@ -47,7 +47,7 @@ public static class Segmentation
             string? after = null;
             while (true)
             {
-                var page = await grains.GetGrain<ISegmentAudienceGrain>(SegmentShards.AudienceKey(segmentId, shard)).Page(after, 100);
+                var page = await grains.GetGrain<IAudienceShardGrain>(shard).Page(segmentId, after, 100);
                 members.UnionWith(page.ProfileIds);
                 if (!page.HasMore) break;
                 after = page.ProfileIds[^1];
@@ -58,7 +58,7 @@ public static class Segmentation
 
     public static async Task<long> AudienceSize(this IGrainFactory grains, string segmentId, int shards = 4) =>
         (await Task.WhenAll(Enumerable.Range(0, shards)
-            .Select(s => grains.GetGrain<ISegmentAudienceGrain>(SegmentShards.AudienceKey(segmentId, s)).Count()))).Sum();
+            .Select(s => grains.GetGrain<IAudienceShardGrain>(s).Count(segmentId)))).Sum();
 
     /// <summary>Every profile id in the directory.</summary>
     public static async Task<List<string>> Directory(this IGrainFactory grains, int shards = 4)
