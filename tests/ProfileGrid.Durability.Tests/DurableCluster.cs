@@ -69,6 +69,7 @@ public sealed class DurableCluster : IAsyncDisposable
             });
             silo.AddProfileGridPostgresStorage(connectionString, silo.Configuration);
             silo.AddProfileGrid(silo.Configuration);
+            PublishedChanges.Record(silo.Services);
             silo.AddIncomingGrainCallFilter<Crashes.CallFaults.Filter>();
             // A killed silo is declared dead within a few seconds, not the production default.
             silo.Configure<ClusterMembershipOptions>(options =>
