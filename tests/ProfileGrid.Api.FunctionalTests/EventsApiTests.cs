@@ -113,6 +113,24 @@ public sealed class EventsApiTests(SiloApiFactory api) : IClassFixture<SiloApiFa
     }
 
     [Theory]
+    [InlineData("application/json")]
+    [InlineData("application/x-ndjson")]
+    public async Task A_chunked_body_many_times_larger_than_the_first_read_buffer_is_read_whole(string mediaType)
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var events = Enumerable.Range(0, 400).Select(i => Event($"{run}-{i}", $"chunked.{run}.{i % 7}@example.com",
+            extra: $$""","attributes":{"note":"{{new string('n', 200)}}"}""")).ToList();
+        var body = mediaType == "application/json" ? "[" + string.Join(",", events) + "]" : string.Join("\n", events);
+        Assert.True(body.Length > 4 * 16 * 1024);
+
+        var (status, json) = await api.PostEventsChunked(body, mediaType);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(400, json!["accepted"]!.GetValue<int>());
+        Assert.Empty(json["rejected"]!.AsArray());
+    }
+
+    [Theory]
     [InlineData("[{\"id\": \"a\",, }]", "application/json")]
     [InlineData("42", "application/json")]
     [InlineData("{\"id\":\"a\"}\n{broken\n", "application/x-ndjson")]

@@ -185,6 +185,14 @@ public sealed class LimitsTests(LimitsTests.SmallLimitsFactory api) : IClassFixt
     }
 
     [Fact]
+    public async Task Chunked_events_body_over_the_byte_limit_is_413()
+    {
+        var (status, json) = await api.PostEventsChunked("[" + string.Join(",", Enumerable.Repeat("{\"id\":\"" + new string('x', 900) + "\"}", 3)) + "]");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Contains("MaxRequestBytes", json!.ToJsonString());
+    }
+
+    [Fact]
     public async Task Too_many_events_in_one_request_is_413()
     {
         var (status, json) = await api.PostEvents("[{},{},{},{}]");

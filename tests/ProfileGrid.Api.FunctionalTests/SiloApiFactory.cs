@@ -42,6 +42,22 @@ public class SiloApiFactory : WebApplicationFactory<Program>
         return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
     }
 
+    /// <summary>Posts a body without a Content-Length (chunked), as a client streaming its events would.</summary>
+    public async Task<(HttpStatusCode Status, JsonNode? Body)> PostEventsChunked(string body, string mediaType = "application/json")
+    {
+        using var content = new StreamContent(new UnknownLengthStream(Encoding.UTF8.GetBytes(body)));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
+        using var response = await CreateClient().PostAsync("/v1/events", content);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+    }
+
+    /// <summary>A readable stream that does not tell its length, so the client sends it chunked.</summary>
+    private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
