@@ -151,7 +151,8 @@ public sealed class AudienceShardGrain(IProfileIdSetStore store) : Grain, IAudie
     {
         if (_sets.TryGetValue(segmentId, out var loaded)) return loaded;
         var loading = Load(segmentId);
-        _sets[segmentId] = loading;
+        // A load that failed at once is not kept (its own clean-up ran before there was anything to remove).
+        if (!loading.IsFaulted && !loading.IsCanceled) _sets[segmentId] = loading;
         return loading;
     }
 

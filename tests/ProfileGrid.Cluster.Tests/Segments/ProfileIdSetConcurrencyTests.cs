@@ -63,6 +63,20 @@ public sealed class ProfileIdSetConcurrencyTests : IAsyncLifetime
         Assert.Equal(5, await shard.Count("seg"));
     }
 
+    [Fact]
+    public async Task An_audience_shard_whose_store_could_not_load_a_set_loads_it_again_on_the_next_call()
+    {
+        var shard = _cluster.Client.GetGrain<IAudienceShardGrain>(1);
+        Store.FailNextLoads(2);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => shard.Apply([new AudienceChange("flaky", "p1", Entered: true)]));
+        await Assert.ThrowsAnyAsync<Exception>(() => shard.Count("flaky"));
+        Store.Release();
+        await shard.Apply([new AudienceChange("flaky", "p1", Entered: true)]);
+
+        Assert.Equal(1, await shard.Count("flaky"));
+    }
+
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
@@ -79,8 +93,16 @@ public sealed class ProfileIdSetConcurrencyTests : IAsyncLifetime
         private readonly Lock _lock = new();
         private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
         private int _inFlight;
+        private int _failLoads;
 
-        public Task<IReadOnlyCollection<string>> Load(string setKey) => Task.FromResult<IReadOnlyCollection<string>>([]);
+        /// <summary>The next <paramref name="count"/> loads throw at once, as a store that cannot be reached may.</summary>
+        public void FailNextLoads(int count) => _failLoads = count;
+
+        public Task<IReadOnlyCollection<string>> Load(string setKey)
+        {
+            if (Interlocked.Decrement(ref _failLoads) >= 0) throw new InvalidOperationException("store unreachable");
+            return Task.FromResult<IReadOnlyCollection<string>>([]);
+        }
 
         public async Task Apply(string setKey, IReadOnlyCollection<string> added, IReadOnlyCollection<string> removed)
         {
