@@ -100,4 +100,28 @@ public sealed class GracefulShutdownTests(PostgresServerFixture postgres, ITestO
             return true;
         }
     }
+
+    /// <summary>
+    /// A gateway told to stop together with its silos (a rollout) still exits 0 when its cluster client cannot
+    /// close before the budget runs out: that must not turn the end of the budget into a crash.
+    /// </summary>
+    [PostgresFact]
+    public async Task A_gateway_stopped_with_its_silos_exits_0_within_its_budget()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync("sigterm_gateway");
+        var budget = TimeSpan.FromSeconds(4);
+        await using var grid = new ProcessGrid(connectionString, budget, TimeSpan.FromSeconds(1));
+        var silo = grid.StartSilo();
+        await silo.WaitUntilReadyAsync(grid.Http, ProcessGrid.StartTimeout);
+        var gateway = grid.StartGateway();
+        await gateway.WaitUntilReadyAsync(grid.Http, ProcessGrid.StartTimeout);
+        var run = Guid.NewGuid().ToString("N")[..8];
+        Assert.Null(await GridApi.IngestAsync(grid.Http, gateway.Http, [GridApi.Event($"{run}-1", $"gone.{run}@example.com", DateTimeOffset.UtcNow.AddMinutes(-1))]));
+
+        silo.Terminate();
+        gateway.Terminate();
+
+        Assert.True(await gateway.WaitForExitAsync(budget + TimeSpan.FromSeconds(10)), $"the gateway did not stop:\n{gateway.RecentOutput()}");
+        Assert.True(gateway.ExitCode == 0, $"exit code {gateway.ExitCode}:\n{gateway.RecentOutput()}");
+    }
 }
