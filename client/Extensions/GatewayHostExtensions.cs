@@ -27,4 +27,25 @@ public static class GatewayHostExtensions
         builder.AddProfileGridOperations();
         return builder;
     }
+
+    /// <summary>
+    /// Runs the gateway until it is stopped. When the shutdown budget runs out while the cluster client is
+    /// still closing its connections to silos that are stopping or gone too (a rollout stops them together),
+    /// the stop is still a clean one: requests were drained before that and a gateway holds no state of its
+    /// own. So it exits normally with a warning instead of failing on the client's cancelled stop.
+    /// </summary>
+    public static void RunGateway(this WebApplication app)
+    {
+        try
+        {
+            app.Run();
+        }
+        catch (Exception e) when (app.Lifetime.ApplicationStopping.IsCancellationRequested && IsCancellation(e))
+        {
+            app.Logger.LogWarning("The cluster client had not closed when the shutdown budget ran out (no silo answered); exiting anyway");
+        }
+    }
+
+    private static bool IsCancellation(Exception e) =>
+        e is OperationCanceledException || (e is AggregateException all && all.InnerExceptions.All(IsCancellation));
 }

@@ -8,6 +8,14 @@ public static class SegmentQueries
     /// <summary>The grid's default shard count for audiences and the directory.</summary>
     public const int Shards = 16;
 
+    /// <summary>Defines a segment (its id is also its name) and waits until its batch evaluation has completed.</summary>
+    public static async Task DefinedAsync(IGrainFactory grains, string segmentId, string expression)
+    {
+        var defined = await grains.GetGrain<ISegmentRegistryGrain>(0).Define(segmentId, segmentId, expression);
+        Assert.True(defined.Succeeded, string.Join("; ", defined.Problems.Select(p => p.Message)));
+        await EvaluatedAsync(grains, segmentId);
+    }
+
     /// <summary>Waits until the segment's batch evaluation has completed.</summary>
     public static Task EvaluatedAsync(IGrainFactory grains, string segmentId) =>
         Waiting.UntilAsync(

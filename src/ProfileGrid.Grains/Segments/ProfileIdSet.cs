@@ -114,19 +114,20 @@ public sealed class AudienceShardGrain(IProfileIdSetStore store) : Grain, IAudie
     public async Task Apply(ImmutableArray<AudienceChange> changes)
     {
         if (changes.IsDefaultOrEmpty) return;
-        var bySegment = new Dictionary<string, (List<string> Entered, List<string> Exited)>(StringComparer.Ordinal);
+        // Per segment, each profile's last change in the call wins.
+        var bySegment = new Dictionary<string, Dictionary<string, bool>>(StringComparer.Ordinal);
         foreach (var change in changes)
         {
-            if (!bySegment.TryGetValue(change.SegmentId, out var lists)) bySegment[change.SegmentId] = lists = ([], []);
-            // A later change of the same profile wins over an earlier one in the same call.
-            lists.Entered.Remove(change.ProfileId);
-            lists.Exited.Remove(change.ProfileId);
-            (change.Entered ? lists.Entered : lists.Exited).Add(change.ProfileId);
+            if (!bySegment.TryGetValue(change.SegmentId, out var final))
+                bySegment[change.SegmentId] = final = new Dictionary<string, bool>(StringComparer.Ordinal);
+            final[change.ProfileId] = change.Entered;
         }
 
-        var sets = new List<(ProfileIdSet Set, List<string> Entered, List<string> Exited)>(bySegment.Count);
-        foreach (var (segmentId, lists) in bySegment) sets.Add((await Set(segmentId), lists.Entered, lists.Exited));
-        await Task.WhenAll(sets.Select(s => s.Set.Change(s.Entered, s.Exited)));
+        var sets = new List<(ProfileIdSet Set, Dictionary<string, bool> Final)>(bySegment.Count);
+        foreach (var (segmentId, final) in bySegment) sets.Add((await Set(segmentId), final));
+        await Task.WhenAll(sets.Select(s => s.Set.Change(
+            s.Final.Where(p => p.Value).Select(p => p.Key).ToList(),
+            s.Final.Where(p => !p.Value).Select(p => p.Key).ToList())));
     }
 
     public async Task<long> Count(string segmentId) => (await Set(segmentId)).Count;

@@ -102,11 +102,11 @@ public sealed class GracefulShutdownTests(PostgresServerFixture postgres, ITestO
     }
 
     /// <summary>
-    /// A gateway told to stop together with its silos (a rollout) still exits 0 when its cluster client cannot
-    /// close before the budget runs out: that must not turn the end of the budget into a crash.
+    /// A gateway told to stop while its silo answers nothing (frozen, as a hung or partitioned node) still
+    /// drains and exits 0 within its budget.
     /// </summary>
     [PostgresFact]
-    public async Task A_gateway_stopped_with_its_silos_exits_0_within_its_budget()
+    public async Task A_gateway_stopped_while_its_silo_answers_nothing_exits_0_within_its_budget()
     {
         var connectionString = await postgres.CreateDatabaseAsync("sigterm_gateway");
         var budget = TimeSpan.FromSeconds(4);
@@ -118,7 +118,7 @@ public sealed class GracefulShutdownTests(PostgresServerFixture postgres, ITestO
         var run = Guid.NewGuid().ToString("N")[..8];
         Assert.Null(await GridApi.IngestAsync(grid.Http, gateway.Http, [GridApi.Event($"{run}-1", $"gone.{run}@example.com", DateTimeOffset.UtcNow.AddMinutes(-1))]));
 
-        silo.Terminate();
+        silo.Freeze();
         gateway.Terminate();
 
         Assert.True(await gateway.WaitForExitAsync(budget + TimeSpan.FromSeconds(10)), $"the gateway did not stop:\n{gateway.RecentOutput()}");

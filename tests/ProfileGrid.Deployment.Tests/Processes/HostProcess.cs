@@ -11,6 +11,7 @@ namespace ProfileGrid.Deployment.Tests.Processes;
 internal sealed class HostProcess : IAsyncDisposable
 {
     private const int Sigterm = 15;
+    private const int Sigstop = 19;
     private readonly Process process;
     private readonly ConcurrentQueue<string> output = new();
 
@@ -96,6 +97,15 @@ internal sealed class HostProcess : IAsyncDisposable
         if (!process.HasExited && SendSignal(process.Id, Sigterm) != 0)
         {
             throw new InvalidOperationException($"kill({process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>SIGSTOP: the process stays, its sockets stay open, and it answers nothing (a hung or partitioned node).</summary>
+    public void Freeze()
+    {
+        if (!process.HasExited && SendSignal(process.Id, Sigstop) != 0)
+        {
+            throw new InvalidOperationException($"kill({process.Id}, SIGSTOP) failed: errno {Marshal.GetLastPInvokeError()}");
         }
     }
 

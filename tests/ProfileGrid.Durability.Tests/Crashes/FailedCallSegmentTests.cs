@@ -16,9 +16,7 @@ public sealed class FailedCallSegmentTests(PostgresServerFixture postgres)
         var connectionString = await postgres.CreateDatabaseAsync("failed_call_segments");
         await using var grid = await DurableCluster.StartAsync(connectionString, run, silos: 1);
         var busy = $"busy-{run}";
-        var registry = grid.Grains.GetGrain<ISegmentRegistryGrain>(0);
-        Assert.True((await registry.Define(busy, busy, $"count(events where attributes.run = \"{run}\") >= 2")).Succeeded);
-        await SegmentQueries.EvaluatedAsync(grid.Grains, busy);
+        await SegmentQueries.DefinedAsync(grid.Grains, busy, $"count(events where attributes.run = \"{run}\") >= 2");
 
         var (phone, laptop) = ($"{run}-phone", $"{run}-laptop");
         Assert.Equal(1, (await grid.Grains.IngestAll([People.Numbered(run, 0, "web.pageView", ("ecid", phone))])).Accepted);

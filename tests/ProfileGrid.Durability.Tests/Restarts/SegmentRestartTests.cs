@@ -22,9 +22,7 @@ public sealed class SegmentRestartTests(PostgresServerFixture postgres)
         {
             // The segment comes after the people: its batch evaluation walks the directory.
             await first.Grains.IngestAll([.. Enumerable.Range(0, 12).SelectMany(person => Visits(run, person))]);
-            var defined = await first.Grains.GetGrain<ISegmentRegistryGrain>(0).Define(buyers, buyers, $"exists(events where type = \"test.bought\" and attributes.run = \"{run}\")");
-            Assert.True(defined.Succeeded);
-            await SegmentQueries.EvaluatedAsync(first.Grains, buyers);
+            await SegmentQueries.DefinedAsync(first.Grains, buyers, $"exists(events where type = \"test.bought\" and attributes.run = \"{run}\")");
 
             directoryBefore = await SegmentQueries.DirectoryAsync(first.Grains);
             audienceBefore = await SegmentQueries.AudienceAsync(first.Grains, buyers);
@@ -68,9 +66,7 @@ public sealed class SegmentRestartTests(PostgresServerFixture postgres)
         string profile;
         await using (var first = await DurableCluster.StartAsync(connectionString, run, silos: 1))
         {
-            var defined = await first.Grains.GetGrain<ISegmentRegistryGrain>(0).Define(recent, recent, $"exists(events where type = \"web.pageView\" and attributes.run = \"{run}\" within 1m)");
-            Assert.True(defined.Succeeded);
-            await SegmentQueries.EvaluatedAsync(first.Grains, recent);
+            await SegmentQueries.DefinedAsync(first.Grains, recent, $"exists(events where type = \"web.pageView\" and attributes.run = \"{run}\" within 1m)");
             await first.Grains.IngestAll([visit]);
             profile = (await first.Grains.Lookup("ecid", Device(run, 0)))!.Id;
             Assert.Equal([profile], await SegmentQueries.AudienceAsync(first.Grains, recent));

@@ -16,9 +16,7 @@ public sealed class ReminderRetryTests(PostgresServerFixture postgres)
         var connectionString = await postgres.CreateDatabaseAsync("reminder_retry");
         await using var grid = await DurableCluster.StartAsync(connectionString, run, silos: 1);
         var recent = $"recent-{run}";
-        var defined = await grid.Grains.GetGrain<ISegmentRegistryGrain>(0).Define(recent, recent, $"exists(events where type = \"web.pageView\" and attributes.run = \"{run}\" within 1h)");
-        Assert.True(defined.Succeeded);
-        await SegmentQueries.EvaluatedAsync(grid.Grains, recent);
+        await SegmentQueries.DefinedAsync(grid.Grains, recent, $"exists(events where type = \"web.pageView\" and attributes.run = \"{run}\" within 1h)");
 
         // The reminder table refuses this service's rows, as a database that is failing over would.
         await Sql.ExecuteAsync(connectionString, $"""

@@ -45,9 +45,7 @@ public sealed class StorageConflictTests(PostgresServerFixture postgres)
         var writeAtOnce = new Dictionary<string, string> { ["ProfileGrid:Profiles:StateWriteDelay"] = "00:00:00" };
         await using var grid = await DurableCluster.StartAsync(connectionString, run, silos: 1, settings: writeAtOnce);
         var two = $"two-{run}";
-        var registry = grid.Grains.GetGrain<ISegmentRegistryGrain>(0);
-        Assert.True((await registry.Define(two, two, $"count(events where attributes.run = \"{run}\") = 2")).Succeeded);
-        await SegmentQueries.EvaluatedAsync(grid.Grains, two);
+        await SegmentQueries.DefinedAsync(grid.Grains, two, $"count(events where attributes.run = \"{run}\") = 2");
         var device = ("ecid", $"{run}-device");
         // The only profile in this database (its GUID-shaped id is stored as a GUID key, not as text).
         const string Profile = "FROM OrleansStorage WHERE GrainTypeString = 'profile'";
