@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Metadata;
+using Orleans.Serialization;
 using Orleans.Storage;
 using ProfileGrid.Ingestion;
 using ProfileGrid.Storage;
@@ -24,7 +26,9 @@ public static class ProfileGridSiloExtensions
         silo.Services.AddSingleton<EventApplier>();
         silo.Services.AddSingleton(_ => new OwnerCache());
         silo.Services.TryAddKeyedSingleton<IGrainStorage>(ProfileGridStorage.Name, (sp, _) =>
-            new InProcessGrainStorage(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
+            new InProcessGrainStorage(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, sp.GetRequiredService<Serializer>()));
+        silo.Services.AddSingleton<IConfigureGrainContextProvider>(sp =>
+            new CompactOnDeactivation(sp.GetKeyedService<IGrainStorage>(ProfileGridStorage.Name) as InProcessGrainStorage, sp.GetRequiredService<GrainClassMap>()));
         silo.Services.TryAddSingleton<IEventJournal, GrainEventJournal>();
         silo.AddProfileGridSegments(configuration);
         return silo;

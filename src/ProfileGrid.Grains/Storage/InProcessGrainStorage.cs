@@ -1,25 +1,40 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using Orleans.Metadata;
+using Orleans.Serialization;
 using Orleans.Storage;
 
 namespace ProfileGrid.Storage;
 
 /// <summary>
-/// The embedded default's grain storage: state objects kept by reference in the process, so a write
-/// costs a dictionary update instead of a copy of a profile's whole timeline. State survives grain
-/// deactivation and moving between silos of one process (the test cluster), not a process restart;
-/// PostgreSQL storage is for that. ETags are checked, so a stale writer is refused, as with real storage.
+/// The embedded default's grain storage. While a grain is active its state object is kept by reference,
+/// so a write costs a dictionary update instead of a copy of a profile's whole timeline; when the grain
+/// deactivates (<see cref="CompactOnDeactivation"/>) the state is kept in its serialized form, a fraction
+/// of the object graph's size, and read back as a fresh copy by the next activation, as from real storage.
+/// State survives grain deactivation and moving between silos of one process (the test cluster), not a
+/// process restart; PostgreSQL storage is for that. ETags are checked, so a stale writer is refused, as
+/// with real storage.
 /// </summary>
-public sealed class InProcessGrainStorage(string serviceId) : IGrainStorage
+public sealed class InProcessGrainStorage(string serviceId, Serializer serializer) : IGrainStorage
 {
     private static readonly ConcurrentDictionary<(string Service, string State, GrainId Grain), Entry> Store = new();
-    private sealed record Entry(object State, string ETag);
+    // The state names ever written, to find a grain's entries when it deactivates (a handful: one per grain class).
+    private static readonly ConcurrentDictionary<string, bool> StateNames = new(StringComparer.Ordinal);
     private static long _version;
+
+    /// <summary>Either the live object (the grain is active) or its serialized form, never both.</summary>
+    private sealed record Entry(object? Live, byte[]? Compacted, long Version)
+    {
+        public string ETag => Version.ToString(CultureInfo.InvariantCulture);
+    }
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (Store.TryGetValue((serviceId, stateName, grainId), out var entry))
         {
-            grainState.State = (T)entry.State;
+            // A compacted entry stays compacted: the copy is this activation's until it writes.
+            grainState.State = entry.Live is { } live ? (T)live : (T)serializer.Deserialize<object>(entry.Compacted!)!;
             grainState.ETag = entry.ETag;
             grainState.RecordExists = true;
         }
@@ -29,7 +44,8 @@ public sealed class InProcessGrainStorage(string serviceId) : IGrainStorage
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var key = (serviceId, stateName, grainId);
-        var next = new Entry(grainState.State!, Interlocked.Increment(ref _version).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        StateNames.TryAdd(stateName, true);
+        var next = new Entry(grainState.State!, null, Interlocked.Increment(ref _version));
         if (grainState.ETag is null)
         {
             if (!Store.TryAdd(key, next)) throw new InconsistentStateException($"{grainId} {stateName}: written by another activation", "", "");
@@ -49,5 +65,56 @@ public sealed class InProcessGrainStorage(string serviceId) : IGrainStorage
         grainState.ETag = null;
         grainState.RecordExists = false;
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Keeps every state of <paramref name="grainId"/> in its serialized form, with its ETag unchanged. For a
+    /// grain that has finished deactivating: nothing changes its state object any more. A write that gets in
+    /// first (a new activation already) wins, and its entry stays live.
+    /// </summary>
+    public void Compact(GrainId grainId)
+    {
+        foreach (var stateName in StateNames.Keys)
+        {
+            var key = (serviceId, stateName, grainId);
+            if (!Store.TryGetValue(key, out var entry) || entry.Live is null) continue;
+            Store.TryUpdate(key, entry with { Live = null, Compacted = serializer.SerializeToArray<object>(entry.Live) }, entry);
+        }
+    }
+
+    /// <summary>Whether the state is kept serialized (false when it is live or absent).</summary>
+    public bool IsCompacted(string stateName, GrainId grainId) =>
+        Store.TryGetValue((serviceId, stateName, grainId), out var entry) && entry.Compacted is not null;
+}
+
+/// <summary>
+/// Compacts a grain's in-process state (<see cref="InProcessGrainStorage.Compact"/>) once the grain has
+/// deactivated: subscribed to the lifecycle of every activation of a grain class with persistent state, at its
+/// first stage, which stops last, after the grain's own deactivation and its final writes. Does nothing when
+/// the grid stores grains elsewhere.
+/// </summary>
+public sealed class CompactOnDeactivation(InProcessGrainStorage? storage, GrainClassMap classes) : IConfigureGrainContextProvider, IConfigureGrainContext
+{
+    public bool TryGetConfigurator(GrainType grainType, GrainProperties properties, [NotNullWhen(true)] out IConfigureGrainContext? configurator)
+    {
+        configurator = storage is not null && classes.TryGetGrainClass(grainType, out var grainClass) && HasPersistentState(grainClass) ? this : null;
+        return configurator is not null;
+    }
+
+    public void Configure(IGrainContext context) =>
+        context.ObservableLifecycle.Subscribe(nameof(CompactOnDeactivation), GrainLifecycleStage.First, new Observer(storage!, context.GrainId));
+
+    private static bool HasPersistentState(Type grainClass) =>
+        grainClass.GetConstructors().Any(c => c.GetParameters().Any(p => p.IsDefined(typeof(PersistentStateAttribute), inherit: false)));
+
+    private sealed class Observer(InProcessGrainStorage storage, GrainId grainId) : ILifecycleObserver
+    {
+        public Task OnStart(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task OnStop(CancellationToken cancellationToken)
+        {
+            storage.Compact(grainId);
+            return Task.CompletedTask;
+        }
     }
 }
