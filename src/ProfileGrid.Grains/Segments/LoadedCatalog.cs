@@ -12,11 +12,15 @@ public sealed class LoadedCatalog
         Version = version;
         Catalog = catalog;
         Definitions = definitions;
+        Ordered = [.. catalog.EvaluationOrder.Select(id => new OrderedSegment(id, catalog[id], definitions[id].Revision))];
     }
 
     public long Version { get; }
     public SegmentCatalog Catalog { get; }
     public FrozenDictionary<string, SegmentDefinition> Definitions { get; }
+
+    /// <summary>The segments in <see cref="SegmentCatalog.EvaluationOrder"/>, each with its compiled form and revision (no lookups per event).</summary>
+    public ImmutableArray<OrderedSegment> Ordered { get; }
 
     /// <summary>Compiles a snapshot, reusing the compiled segments of <paramref name="previous"/> whose revision did not change.</summary>
     public static LoadedCatalog From(SegmentCatalogSnapshot snapshot, LoadedCatalog previous)
@@ -38,3 +42,6 @@ public sealed class LoadedCatalog
             snapshot.Segments.ToFrozenDictionary(d => d.Id, StringComparer.Ordinal));
     }
 }
+
+/// <summary>One segment of a <see cref="LoadedCatalog"/>, in evaluation order.</summary>
+public sealed record OrderedSegment(string Id, CompiledSegment Segment, long Revision);

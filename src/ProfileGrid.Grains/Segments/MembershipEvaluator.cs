@@ -38,17 +38,16 @@ public static class MembershipEvaluator
         ProfileChange change, bool identitiesChanged, DateTimeOffset now)
     {
         var delta = MembershipDelta.None();
-        var flipped = new HashSet<string>(StringComparer.Ordinal);
-        var segments = catalog.Catalog;
-        foreach (var id in segments.EvaluationOrder)
+        HashSet<string>? flipped = null;
+        var due = DueSegments(state, now);
+        foreach (var (id, segment, revision) in catalog.Ordered)
         {
-            var segment = segments[id];
-            state.Entries.TryGetValue(id, out var entry);
-            var redefined = catalog.Definitions[id].Revision > state.CatalogVersion;
-            var due = entry?.NextChange is { } next && next <= now;
-            var referencesFlipped = flipped.Count > 0 && segment.Dependencies.SegmentIds.Overlaps(flipped);
-            if (!redefined && !due && !referencesFlipped && !change.Affects(segment.Dependencies, identitiesChanged)) continue;
+            var redefined = revision > state.CatalogVersion;
+            var isDue = due is not null && due.Contains(id);
+            var referencesFlipped = flipped is not null && segment.Dependencies.SegmentIds.Overlaps(flipped);
+            if (!redefined && !isDue && !referencesFlipped && !change.Affects(segment.Dependencies, identitiesChanged)) continue;
 
+            state.Entries.TryGetValue(id, out var entry);
             var result = segment.EvaluateWithNextChange(subject, now);
             var wasMember = entry?.Status == MembershipStatus.Realized;
             if (result.IsMember != wasMember)
@@ -56,7 +55,7 @@ public static class MembershipEvaluator
                 entry ??= state.Entries[id] = new MembershipEntry();
                 entry.Status = result.IsMember ? MembershipStatus.Realized : MembershipStatus.Exited;
                 entry.Since = now;
-                flipped.Add(id);
+                (flipped ??= new HashSet<string>(StringComparer.Ordinal)).Add(id);
                 delta.Changes.Add(new SegmentMembershipChange(
                     id, profileId, result.IsMember ? MembershipChangeStatus.Entered : MembershipChangeStatus.Exited, now, ++state.Sequence));
             }
@@ -70,11 +69,27 @@ public static class MembershipEvaluator
             if (entry is { Status: null, NextChange: null }) state.Entries.Remove(id);
         }
 
-        // Deleted segments: forget them (their audiences were cleared by the registry).
-        if (catalog.Version >= state.CatalogVersion)
-            foreach (var gone in state.Entries.Keys.Where(id => !segments.Contains(id)).ToList()) state.Entries.Remove(gone);
+        // Deleted segments: forget them (their audiences were cleared by the registry). Every definition and
+        // deletion moves the catalogue's version, and entries are only made for segments of the catalogue in
+        // force, so a state already at this version has none to forget.
+        if (catalog.Version > state.CatalogVersion)
+        {
+            List<string>? gone = null;
+            foreach (var id in state.Entries.Keys)
+                if (!catalog.Catalog.Contains(id)) (gone ??= []).Add(id);
+            if (gone is not null) foreach (var id in gone) state.Entries.Remove(id);
+        }
         state.CatalogVersion = Math.Max(state.CatalogVersion, catalog.Version);
         return delta;
+    }
+
+    /// <summary>The segments whose time window has moved by <paramref name="now"/>, or null when none has (the usual case).</summary>
+    private static HashSet<string>? DueSegments(ProfileSegmentState state, DateTimeOffset now)
+    {
+        HashSet<string>? due = null;
+        foreach (var (id, entry) in state.Entries)
+            if (entry.NextChange is { } next && next <= now) (due ??= new HashSet<string>(StringComparer.Ordinal)).Add(id);
+        return due;
     }
 
     /// <summary>The profile was merged away: it leaves every segment it was in.</summary>

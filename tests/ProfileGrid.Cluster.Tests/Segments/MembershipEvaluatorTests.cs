@@ -1,0 +1,111 @@
+using ProfileGrid.Segments;
+using MembershipEntry = ProfileGrid.Segments.MembershipEntry;
+
+namespace ProfileGrid.Cluster.Tests.Segments;
+
+/// <summary>
+/// One evaluation pass: which segments it evaluates (those the change reads, those redefined since the last pass,
+/// those whose window is due, those referencing a segment that just flipped) and what it forgets (segments the
+/// catalogue no longer has).
+/// </summary>
+public sealed class MembershipEvaluatorTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static LoadedCatalog Catalog(long version, params (string Id, string Expression, long Revision)[] segments) =>
+        LoadedCatalog.From(
+            new SegmentCatalogSnapshot(version, [.. segments.Select(s => new SegmentDefinition(s.Id, s.Id, s.Expression, s.Revision, Now))]),
+            LoadedCatalog.Empty);
+
+    private static SegmentSubject Subject(string traits = "{}", params SegmentEvent[] events) => new()
+    {
+        Traits = JsonSerializer.Deserialize<JsonElement>(traits),
+        Events = events,
+        Segments = new HashSet<string>(),
+    };
+
+    private static SegmentEvent Event(string type, DateTimeOffset at) => new(type, at, "web", null, null, default);
+
+    [Fact]
+    public void An_event_evaluates_only_the_segments_that_read_its_type_or_were_redefined()
+    {
+        var catalog = Catalog(2,
+            ("plus", "traits.tier = \"plus\"", 1),
+            ("buyers", "exists(events where type = \"commerce.purchase\")", 1),
+            ("viewers", "exists(events where type = \"web.pageView\")", 2));
+        var state = new ProfileSegmentState { CatalogVersion = 1 };
+        // Evaluated at version 1, before the person became "plus" and viewed a page: an event of another type
+        // reads neither the traits nor page views, but "viewers" was redefined since.
+        var subject = Subject("""{"tier":"plus"}""", Event("web.pageView", Now.AddMinutes(-2)), Event("commerce.purchase", Now.AddMinutes(-1)));
+
+        var delta = MembershipEvaluator.Evaluate("p-1", state, catalog, subject, ProfileChange.Event("commerce.purchase"), false, Now);
+
+        Assert.Equal(["buyers", "viewers"], delta.Changes.Select(c => c.SegmentId).Order());
+        Assert.False(state.IsMember("plus"));
+        Assert.Equal(2, state.CatalogVersion);
+        Assert.Empty(MembershipEvaluator.Evaluate("p-1", state, catalog, subject, ProfileChange.Event("web.pageView"), false, Now).Changes);
+        var traits = MembershipEvaluator.Evaluate("p-1", state, catalog, subject, ProfileChange.Traits, false, Now);
+        Assert.Equal(["plus"], traits.Changes.Select(c => c.SegmentId));
+    }
+
+    [Fact]
+    public void A_due_window_is_evaluated_on_a_change_that_does_not_read_it_and_by_time_alone()
+    {
+        var catalog = Catalog(1, ("recent", "exists(events where type = \"web.pageView\" within 1h)", 1), ("plus", "traits.tier = \"plus\"", 1));
+        var state = new ProfileSegmentState();
+        var view = Event("web.pageView", Now.AddMinutes(-30));
+        MembershipEvaluator.Evaluate("p-2", state, catalog, Subject("{}", view), ProfileChange.Event("web.pageView"), false, Now);
+        Assert.True(state.IsMember("recent"));
+        Assert.Equal(Now.AddMinutes(30), state.Entries["recent"].NextChange);
+
+        // Before the window passes a trait change leaves it alone; after, the same change takes the person out.
+        Assert.Empty(MembershipEvaluator.Evaluate("p-2", state, catalog, Subject("{}", view), ProfileChange.Traits, false, Now.AddMinutes(29)).Changes);
+        Assert.True(state.IsMember("recent"));
+        var later = MembershipEvaluator.Evaluate("p-2", state, catalog, Subject("{}", view), ProfileChange.Traits, false, Now.AddMinutes(31));
+        Assert.Equal([("recent", MembershipChangeStatus.Exited)], later.Changes.Select(c => (c.SegmentId, c.Status)));
+
+        var again = new ProfileSegmentState();
+        MembershipEvaluator.Evaluate("p-3", again, catalog, Subject("{}", view), ProfileChange.Event("web.pageView"), false, Now);
+        var timeOnly = MembershipEvaluator.Evaluate("p-3", again, catalog, Subject("{}", view), ProfileChange.Time, false, Now.AddHours(2));
+        Assert.Equal([("recent", MembershipChangeStatus.Exited)], timeOnly.Changes.Select(c => (c.SegmentId, c.Status)));
+        Assert.Null(again.Entries["recent"].NextChange);
+    }
+
+    [Fact]
+    public void A_segment_referencing_one_that_flipped_is_evaluated_in_the_same_pass()
+    {
+        var catalog = Catalog(1,
+            ("buyers", "exists(events where type = \"commerce.purchase\")", 1),
+            ("vip", "inSegment(\"buyers\") and traits.tier = \"plus\"", 1));
+        var state = new ProfileSegmentState { CatalogVersion = 1 };
+        var subject = new SegmentSubject
+        {
+            Traits = JsonSerializer.Deserialize<JsonElement>("""{"tier":"plus"}"""),
+            Events = [Event("commerce.purchase", Now.AddMinutes(-1))],
+            Segments = new HashSet<string> { "buyers" },
+        };
+
+        var delta = MembershipEvaluator.Evaluate("p-4", state, catalog, subject, ProfileChange.Event("commerce.purchase"), false, Now);
+
+        Assert.Equal(["buyers", "vip"], delta.Changes.Select(c => c.SegmentId));
+        Assert.Equal([1L, 2L], delta.Changes.Select(c => c.Sequence));
+    }
+
+    [Fact]
+    public void Segments_gone_from_a_newer_catalogue_are_forgotten_and_an_older_catalogue_forgets_nothing()
+    {
+        var state = new ProfileSegmentState { CatalogVersion = 3 };
+        state.Entries["gone"] = new MembershipEntry { Status = MembershipStatus.Realized, Since = Now, NextChange = Now.AddDays(1) };
+        state.Entries["kept"] = new MembershipEntry { Status = MembershipStatus.Realized, Since = Now };
+
+        // A silo whose cached catalogue is older than the state's must not drop what it does not know yet.
+        MembershipEvaluator.Evaluate("p-5", state, Catalog(2, ("kept", "traits.tier = \"plus\"", 1)), Subject("""{"tier":"plus"}"""), ProfileChange.Time, false, Now);
+        Assert.Contains("gone", state.Entries.Keys);
+        Assert.Equal(3, state.CatalogVersion);
+
+        MembershipEvaluator.Evaluate("p-5", state, Catalog(4, ("kept", "traits.tier = \"plus\"", 1)), Subject("""{"tier":"plus"}"""), ProfileChange.Time, false, Now);
+        Assert.Equal(["kept"], state.Entries.Keys);
+        Assert.Equal(4, state.CatalogVersion);
+        Assert.Null(state.NextTimeCheck());
+    }
+}
