@@ -6,13 +6,19 @@ namespace ProfileGrid.Segments;
 /// A profile's state as the segment language sees it. An event's attributes are parsed the first time a
 /// segment reads them and kept while the event is on the timeline (events are immutable); those of events
 /// no condition reaches (another type, say) are never parsed nor held. Traits are serialised at most once
-/// per evaluation pass, and only when a segment reads them.
+/// per evaluation pass, and only when a segment reads them. The events are projected, once per pass, into a
+/// buffer of the thread rather than of the profile: a pass is synchronous, so an active profile holds no copy of
+/// its timeline between passes.
 /// </summary>
 public sealed class ProfileSegmentSubject : ISegmentSubject, ISegmentAttributeParser
 {
     // Keyed by the stored event's own attributes string: the same instance for as long as the event lives.
     private readonly Dictionary<string, JsonElement> _attributes = new(ReferenceEqualityComparer.Instance);
-    private readonly List<SegmentEvent> _events = [];
+    // The projected timeline of the subject that projected last on this thread (see Events).
+    [ThreadStatic] private static List<SegmentEvent>? t_events;
+    [ThreadStatic] private static ProfileSegmentSubject? t_eventsOwner;
+    /// <summary>A thread's buffer is dropped after a pass that made it bigger than this many events.</summary>
+    private const int KeptBufferCapacity = 4_096;
     private ProfileState _state = new();
     private ProfileStats _statsSource = new();
     private DateTimeOffset _now;
@@ -45,15 +51,20 @@ public sealed class ProfileSegmentSubject : ISegmentSubject, ISegmentAttributePa
     {
         get
         {
-            if (!_eventsProjected)
+            var events = t_events ??= [];
+            // Projected again when another subject used the thread's buffer since (a later pass of another
+            // profile: passes do not interleave, since none awaits).
+            if (!_eventsProjected || !ReferenceEquals(t_eventsOwner, this))
             {
-                _events.Clear();
-                foreach (var e in _state.Events) _events.Add(Project(e));
+                if (events.Capacity > KeptBufferCapacity && _state.Events.Count <= KeptBufferCapacity) t_events = events = [];
+                events.Clear();
+                foreach (var e in _state.Events) events.Add(Project(e));
                 if (_attributes.Count > 2 * Math.Max(16, _state.Events.Count)) Prune(_state.Events);
+                t_eventsOwner = this;
                 _eventsProjected = true;
             }
 
-            return _events;
+            return events;
         }
     }
 

@@ -40,8 +40,7 @@ public class ProfileStatsTests
         s.LifetimeRevenue.ToString("R", CultureInfo.InvariantCulture),
         s.PurchaseCount,
         s.LastPurchaseAt?.ToString("O", CultureInfo.InvariantCulture),
-        string.Join(",", s.ChannelDays.OrderBy(kv => kv.Key).SelectMany(kv =>
-            kv.Value.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{kv.Key:yyyy-MM-dd}/{c.Key}={c.Value}"))),
+        string.Join(",", s.ChannelCounts.Select(c => $"{c.Day:yyyy-MM-dd}/{c.Channel}={c.Count}")),
         s.MostEngagedChannel(Now));
 
     [Fact]
@@ -149,12 +148,13 @@ public class ProfileStatsTests
             // Long ago the person lived on the web...
             E("web.pageView", DaysAgo(120), "web"), E("web.pageView", DaysAgo(100), "web"),
             E("web.pageView", DaysAgo(95), "web"), E("web.pageView", DaysAgo(91), "web"),
-            // ...lately on push.
-            E("push.open", DaysAgo(30), "push"), E("push.open", DaysAgo(3), "push"),
-            E("web.pageView", DaysAgo(1), "web"),
+            // ...lately on push, and in the last days on the web again.
+            E("push.open", DaysAgo(31), "push"), E("push.open", DaysAgo(30), "push"), E("push.open", DaysAgo(3), "push"),
+            E("web.pageView", DaysAgo(2), "web"), E("web.pageView", DaysAgo(1), "web"),
         ]);
         Assert.Equal("push", stats.MostEngagedChannel(Now));
-        Assert.Equal("web", stats.MostEngagedChannel(DaysAgo(60)));
+        // Sixty-one days on, the first two push days have left the window.
+        Assert.Equal("web", stats.MostEngagedChannel(Now.AddDays(61)));
     }
 
     [Fact]
@@ -181,27 +181,62 @@ public class ProfileStatsTests
     {
         var stats = ProfileStats.From([E("call.inbound", DaysAgo(1)), E("call.inbound", DaysAgo(2))]);
         Assert.Null(stats.MostEngagedChannel(Now));
-        Assert.Empty(stats.ChannelDays);
+        Assert.Empty(stats.ChannelCounts);
     }
 
     [Fact]
-    public void Prune_forgets_channel_days_older_than_the_window_and_keeps_the_rest()
+    public void Channel_days_further_back_than_the_window_before_the_newest_are_forgotten()
     {
         var stats = ProfileStats.From(History());
-        var before = stats.MostEngagedChannel(Now);
-        var eventCount = stats.EventCount;
+        var newest = DateOnly.FromDateTime(History().Max(e => e.Timestamp).UtcDateTime);
 
-        stats.Prune(Now);
-
-        Assert.All(stats.ChannelDays.Keys, day => Assert.True(day >= DateOnly.FromDateTime(DaysAgo(90).UtcDateTime)));
-        Assert.DoesNotContain(DateOnly.FromDateTime(DaysAgo(150).UtcDateTime), stats.ChannelDays.Keys);
-        Assert.DoesNotContain(DateOnly.FromDateTime(DaysAgo(200).UtcDateTime), stats.ChannelDays.Keys);
-        Assert.Contains(DateOnly.FromDateTime(DaysAgo(60).UtcDateTime), stats.ChannelDays.Keys);
-        Assert.Equal(6, stats.ChannelDays.Count);
-        Assert.Equal(before, stats.MostEngagedChannel(Now));
-        // Pruning touches engagement only: counts, revenue and purchases are for the whole life.
-        Assert.Equal(eventCount, stats.EventCount);
+        Assert.All(stats.ChannelCounts, c => Assert.True(c.Day.DayNumber >= newest.DayNumber - 91));
+        Assert.DoesNotContain(stats.ChannelCounts, c => c.Day == DateOnly.FromDateTime(DaysAgo(150).UtcDateTime));
+        Assert.DoesNotContain(stats.ChannelCounts, c => c.Day == DateOnly.FromDateTime(DaysAgo(200).UtcDateTime));
+        Assert.Contains(stats.ChannelCounts, c => c.Day == DateOnly.FromDateTime(DaysAgo(60).UtcDateTime) && c.Channel == "email");
+        // Ordered by day, then channel.
+        Assert.Equal(stats.ChannelCounts.OrderBy(c => c.Day).ThenBy(c => c.Channel, StringComparer.Ordinal), stats.ChannelCounts);
+        // Forgetting touches engagement only: counts, revenue and purchases are for the whole life.
+        Assert.Equal(History().Count, stats.EventCount);
         Assert.Equal(3, stats.PurchaseCount);
+
+        // A late event older than any clock can reach again is counted in the totals and not by day.
+        stats.Add(E("web.pageView", DaysAgo(400), "kiosk"));
+        Assert.DoesNotContain(stats.ChannelCounts, c => c.Channel == "kiosk");
+        Assert.Equal(History().Count + 1, stats.EventCount);
+    }
+
+    [Fact]
+    public void Events_out_of_order_on_the_same_day_and_channel_add_up_in_one_count()
+    {
+        var stats = ProfileStats.From([
+            E("web.pageView", DaysAgo(3), "web"), E("web.pageView", DaysAgo(1), "web"),
+            E("web.pageView", DaysAgo(3).AddHours(1), "web"), E("email.open", DaysAgo(3), "email"), E("web.pageView", DaysAgo(2), "web")]);
+
+        Assert.Equal(
+            [(DaysAgo(3), "email", 1), (DaysAgo(3), "web", 2), (DaysAgo(2), "web", 1), (DaysAgo(1), "web", 1)],
+            stats.ChannelCounts.Select(c => (new DateTimeOffset(c.Day.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero), c.Channel, c.Count)));
+        Assert.Equal("web", stats.MostEngagedChannel(Now));
+    }
+
+    [Fact]
+    public void Per_day_dictionaries_of_a_state_stored_before_are_folded_into_the_channel_counts()
+    {
+        var day = new DateOnly(2026, 5, 30);
+        var stats = new ProfileStats
+        {
+            LegacyChannelDays = new()
+            {
+                [day] = new(StringComparer.Ordinal) { ["web"] = 2, ["email"] = 1 },
+                [day.AddDays(1)] = new(StringComparer.Ordinal) { ["email"] = 2 },
+            },
+        };
+
+        Assert.Equal("email", stats.MostEngagedChannel(Now));
+        Assert.Null(stats.LegacyChannelDays);
+        Assert.Equal([new ChannelDay(day, "email", 1), new ChannelDay(day, "web", 2), new ChannelDay(day.AddDays(1), "email", 2)], stats.ChannelCounts);
+        stats.Add(E("web.pageView", Now, "web"));
+        Assert.Equal(4, stats.ChannelCounts.Count);
     }
 
     [Fact]
@@ -209,6 +244,6 @@ public class ProfileStatsTests
     {
         var lateEvening = new DateTimeOffset(2026, 5, 31, 23, 30, 0, TimeSpan.FromHours(-7)); // 2026-06-01 06:30 UTC
         var stats = ProfileStats.From([E("web.pageView", lateEvening, "web")]);
-        Assert.Equal(new[] { new DateOnly(2026, 6, 1) }, stats.ChannelDays.Keys);
+        Assert.Equal(new[] { new DateOnly(2026, 6, 1) }, stats.ChannelCounts.Select(c => c.Day));
     }
 }
