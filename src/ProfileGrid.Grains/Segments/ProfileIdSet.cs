@@ -52,6 +52,27 @@ public sealed class ProfileIdSet(IProfileIdSetStore store, string setKey)
         }
     }
 
+    /// <summary>
+    /// Adds (<paramref name="add"/>) or removes one id and stores it when that changed the set: what
+    /// <see cref="Change"/> does for one id, without its working sets (the usual call: one profile's change).
+    /// </summary>
+    public async Task ChangeOne(string id, bool add)
+    {
+        if (add ? !_ids.Add(id) : !_ids.Remove(id)) return;
+        _sorted = null;
+        string[] changed = [id];
+        try
+        {
+            await store.Apply(setKey, add ? changed : [], add ? [] : changed);
+        }
+        catch
+        {
+            if (add) _ids.Remove(id);
+            else _ids.Add(id);
+            throw;
+        }
+    }
+
     public async Task Clear()
     {
         _ids.Clear();
@@ -91,9 +112,9 @@ public sealed class ProfileDirectoryGrain(IProfileIdSetStore store) : Grain, IPr
         return _set.Load();
     }
 
-    public Task Register(string profileId) => _set.Change([profileId], []);
+    public Task Register(string profileId) => _set.ChangeOne(profileId, add: true);
 
-    public Task Unregister(string profileId) => _set.Change([], [profileId]);
+    public Task Unregister(string profileId) => _set.ChangeOne(profileId, add: false);
 
     public Task<long> Count() => Task.FromResult(_set.Count);
 
@@ -114,6 +135,13 @@ public sealed class AudienceShardGrain(IProfileIdSetStore store) : Grain, IAudie
     public async Task Apply(ImmutableArray<AudienceChange> changes)
     {
         if (changes.IsDefaultOrEmpty) return;
+        if (changes.Length == 1)
+        {
+            var (segmentId, profileId, entered) = changes[0];
+            await (await Set(segmentId)).ChangeOne(profileId, entered);
+            return;
+        }
+
         // Per segment, each profile's last change in the call wins.
         var bySegment = new Dictionary<string, Dictionary<string, bool>>(StringComparer.Ordinal);
         foreach (var change in changes)

@@ -77,6 +77,29 @@ public sealed class ProfileIdSetConcurrencyTests : IAsyncLifetime
         Assert.Equal(1, await shard.Count("flaky"));
     }
 
+    [Fact]
+    public async Task A_change_the_store_refused_is_undone_in_memory_and_can_be_sent_again()
+    {
+        Store.Release();
+        var shard = _cluster.Client.GetGrain<IAudienceShardGrain>(2);
+        await shard.Apply([new AudienceChange("undo", "p1", Entered: true)]);
+        Store.FailNextApplies(2);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => shard.Apply([new AudienceChange("undo", "p2", Entered: true)]));
+        await Assert.ThrowsAnyAsync<Exception>(() => shard.Apply([new AudienceChange("undo", "p1", Entered: false)]));
+
+        Assert.Equal(["p1"], (await shard.Page("undo", null, 10)).ProfileIds.ToArray());
+        await shard.Apply([new AudienceChange("undo", "p2", Entered: true)]);
+        Assert.Equal(["p1", "p2"], (await shard.Page("undo", null, 10)).ProfileIds.ToArray());
+
+        var directory = _cluster.Client.GetGrain<IProfileDirectoryGrain>(3);
+        Store.FailNextApplies(1);
+        await Assert.ThrowsAnyAsync<Exception>(() => directory.Register("d1"));
+        Assert.Equal(0, await directory.Count());
+        await directory.Register("d1");
+        Assert.Equal(1, await directory.Count());
+    }
+
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
@@ -94,6 +117,10 @@ public sealed class ProfileIdSetConcurrencyTests : IAsyncLifetime
         private readonly List<(int Count, TaskCompletionSource Reached)> _waiters = [];
         private int _inFlight;
         private int _failLoads;
+        private int _failApplies;
+
+        /// <summary>The next <paramref name="count"/> writes throw at once.</summary>
+        public void FailNextApplies(int count) => _failApplies = count;
 
         /// <summary>The next <paramref name="count"/> loads throw at once, as a store that cannot be reached may.</summary>
         public void FailNextLoads(int count) => _failLoads = count;
@@ -106,6 +133,7 @@ public sealed class ProfileIdSetConcurrencyTests : IAsyncLifetime
 
         public async Task Apply(string setKey, IReadOnlyCollection<string> added, IReadOnlyCollection<string> removed)
         {
+            if (Interlocked.Decrement(ref _failApplies) >= 0) throw new InvalidOperationException("store unreachable");
             lock (_lock)
             {
                 _inFlight++;
