@@ -22,41 +22,10 @@ public sealed class ProfileIdSet(IProfileIdSetStore store, string setKey)
     }
 
     /// <summary>
-    /// Removes <paramref name="removed"/>, then adds <paramref name="added"/>, and stores what actually
-    /// changed. When storing fails the memory is put back and the exception goes to the caller, who
-    /// may send the same change again.
+    /// Adds (<paramref name="add"/>) or removes one id and stores the delta when that changed the set. When storing
+    /// fails the memory is put back and the exception goes to the caller, who may send the same change again.
     /// </summary>
-    public async Task Change(IEnumerable<string> added, IEnumerable<string> removed)
-    {
-        var gone = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var id in removed)
-            if (_ids.Remove(id)) gone.Add(id);
-        var come = new List<string>();
-        foreach (var id in added)
-        {
-            if (!_ids.Add(id)) continue;
-            // Removed and added again in the same change: no change at all.
-            if (!gone.Remove(id)) come.Add(id);
-        }
-        if (come.Count == 0 && gone.Count == 0) return;
-        _sorted = null;
-        try
-        {
-            await store.Apply(setKey, come, gone);
-        }
-        catch
-        {
-            _ids.ExceptWith(come);
-            _ids.UnionWith(gone);
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Adds (<paramref name="add"/>) or removes one id and stores it when that changed the set: what
-    /// <see cref="Change"/> does for one id, without its working sets (the usual call: one profile's change).
-    /// </summary>
-    public async Task ChangeOne(string id, bool add)
+    public async Task Change(string id, bool add)
     {
         if (add ? !_ids.Add(id) : !_ids.Remove(id)) return;
         _sorted = null;
@@ -112,9 +81,9 @@ public sealed class ProfileDirectoryGrain(IProfileIdSetStore store) : Grain, IPr
         return _set.Load();
     }
 
-    public Task Register(string profileId) => _set.ChangeOne(profileId, add: true);
+    public Task Register(string profileId) => _set.Change(profileId, add: true);
 
-    public Task Unregister(string profileId) => _set.ChangeOne(profileId, add: false);
+    public Task Unregister(string profileId) => _set.Change(profileId, add: false);
 
     public Task<long> Count() => Task.FromResult(_set.Count);
 
@@ -132,31 +101,22 @@ public sealed class AudienceShardGrain(IProfileIdSetStore store) : Grain, IAudie
 {
     private readonly Dictionary<string, Task<ProfileIdSet>> _sets = new(StringComparer.Ordinal);
 
-    public async Task Apply(ImmutableArray<AudienceChange> changes)
+    public Task Apply(ImmutableArray<AudienceChange> changes)
     {
-        if (changes.IsDefaultOrEmpty) return;
-        if (changes.Length == 1)
-        {
-            var (segmentId, profileId, entered) = changes[0];
-            await (await Set(segmentId)).ChangeOne(profileId, entered);
-            return;
-        }
-
-        // Per segment, each profile's last change in the call wins.
-        var bySegment = new Dictionary<string, Dictionary<string, bool>>(StringComparer.Ordinal);
-        foreach (var change in changes)
-        {
-            if (!bySegment.TryGetValue(change.SegmentId, out var final))
-                bySegment[change.SegmentId] = final = new Dictionary<string, bool>(StringComparer.Ordinal);
-            final[change.ProfileId] = change.Entered;
-        }
-
-        var sets = new List<(ProfileIdSet Set, Dictionary<string, bool> Final)>(bySegment.Count);
-        foreach (var (segmentId, final) in bySegment) sets.Add((await Set(segmentId), final));
-        await Task.WhenAll(sets.Select(s => s.Set.Change(
-            s.Final.Where(p => p.Value).Select(p => p.Key).ToList(),
-            s.Final.Where(p => !p.Value).Select(p => p.Key).ToList())));
+        if (changes.IsDefaultOrEmpty) return Task.CompletedTask;
+        if (changes.Length == 1) return ApplyOne(changes[0]);
+        // Each profile's last change per segment wins; the others are skipped. The store group-commits the
+        // deltas of one call (and of concurrent calls) together.
+        var seen = new HashSet<(string Segment, string Profile)>(changes.Length);
+        var applying = new List<Task>(changes.Length);
+        for (var i = changes.Length - 1; i >= 0; i--)
+            if (seen.Add((changes[i].SegmentId, changes[i].ProfileId))) applying.Add(ApplyOne(changes[i]));
+        return Task.WhenAll(applying);
     }
+
+    /// <summary>Changes memory in its first synchronous step once the set is loaded, so the store sees each set's deltas in arrival order.</summary>
+    private async Task ApplyOne(AudienceChange change) =>
+        await (await Set(change.SegmentId)).Change(change.ProfileId, change.Entered);
 
     public async Task<long> Count(string segmentId) => (await Set(segmentId)).Count;
 
