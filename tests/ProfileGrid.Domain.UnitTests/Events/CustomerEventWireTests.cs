@@ -1,5 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
+using ProfileGrid.Domain.UnitTests.Support;
 
 namespace ProfileGrid.Domain.UnitTests.Events;
 
@@ -17,10 +17,7 @@ public sealed class CustomerEventWireTests
         "E8C017C119E0E0E04107776562C101813333333333F34D40411D7B22736B75223A2259532D31227D218080328D710779" +
         "DE08810000000000000000E0E0";
 
-    private static readonly Serializer Serializer = new ServiceCollection()
-        .AddSerializer(builder => builder.AddAssembly(typeof(CustomerEvent).Assembly))
-        .BuildServiceProvider()
-        .GetRequiredService<Serializer>();
+    private static Serializer Serializer => Wire.Serializer;
 
     private static CustomerEvent Sample() => new()
     {

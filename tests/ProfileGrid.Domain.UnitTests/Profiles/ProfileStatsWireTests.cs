@@ -1,5 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
+using ProfileGrid.Domain.UnitTests.Support;
 
 namespace ProfileGrid.Domain.UnitTests.Profiles;
 
@@ -19,10 +19,7 @@ public sealed class ProfileStatsWireTests
 
     private static readonly DateTimeOffset At = new(2026, 3, 3, 9, 30, 0, TimeSpan.Zero);
 
-    private static readonly Serializer Serializer = new ServiceCollection()
-        .AddSerializer(builder => builder.AddAssembly(typeof(ProfileStats).Assembly))
-        .BuildServiceProvider()
-        .GetRequiredService<Serializer>();
+    private static Serializer Serializer => Wire.Serializer;
 
     private static IEnumerable<CustomerEvent> Events() =>
     [
