@@ -23,7 +23,9 @@ public sealed partial class ProfileGrain(
     private static readonly Counter<long> StorageConflictsCounter = Meter.CreateCounter<long>("profilegrid.profile.storage_conflicts", description: "Profile writes refused by the storage ETag check and re-applied.");
 
     private ProfileState S => state.State;
-    private string Id => this.GetPrimaryKeyString();
+    // Orleans builds the key string anew on every GetPrimaryKeyString call; an event reads it several times.
+    private string Id => _id ??= this.GetPrimaryKeyString();
+    private string? _id;
     private ProfileStats? _stats;
     private TimeSpan WriteDelay => options.Value.StateWriteDelay ?? TimeSpan.Zero;
     /// <summary>Ids of the events on the timeline; rebuilt from state on demand, dropped when events move out.</summary>
