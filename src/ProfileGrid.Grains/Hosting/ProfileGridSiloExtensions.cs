@@ -26,7 +26,7 @@ public static class ProfileGridSiloExtensions
         silo.Services.AddSingleton<EventApplier>();
         silo.Services.AddSingleton(_ => new OwnerCache());
         silo.Services.TryAddKeyedSingleton<IGrainStorage>(ProfileGridStorage.Name, (sp, _) =>
-            new InProcessGrainStorage(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, sp.GetRequiredService<Serializer>()));
+            new InProcessGrainStorage(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, sp.GetRequiredService<Serializer>(), sp.GetService<ILogger<InProcessGrainStorage>>()));
         silo.Services.AddSingleton<IConfigureGrainContextProvider>(sp =>
             new CompactOnDeactivation(sp.GetKeyedService<IGrainStorage>(ProfileGridStorage.Name) as InProcessGrainStorage, sp.GetRequiredService<GrainClassMap>()));
         silo.Services.TryAddSingleton<IEventJournal, GrainEventJournal>();

@@ -16,7 +16,7 @@ namespace ProfileGrid.Storage;
 /// process restart; PostgreSQL storage is for that. ETags are checked, so a stale writer is refused, as
 /// with real storage.
 /// </summary>
-public sealed class InProcessGrainStorage(string serviceId, Serializer serializer) : IGrainStorage
+public sealed class InProcessGrainStorage(string serviceId, Serializer serializer, ILogger<InProcessGrainStorage>? logger = null) : IGrainStorage
 {
     private static readonly ConcurrentDictionary<(string Service, string State, GrainId Grain), Entry> Store = new();
     // The state names ever written, to find a grain's entries when it deactivates (a handful: one per grain class).
@@ -70,7 +70,7 @@ public sealed class InProcessGrainStorage(string serviceId, Serializer serialize
     /// <summary>
     /// Keeps every state of <paramref name="grainId"/> in its serialized form, with its ETag unchanged. For a
     /// grain that has finished deactivating: nothing changes its state object any more. A write that gets in
-    /// first (a new activation already) wins, and its entry stays live.
+    /// first (a new activation already) wins, and its entry stays live; so does one that cannot be serialized.
     /// </summary>
     public void Compact(GrainId grainId)
     {
@@ -78,7 +78,18 @@ public sealed class InProcessGrainStorage(string serviceId, Serializer serialize
         {
             var key = (serviceId, stateName, grainId);
             if (!Store.TryGetValue(key, out var entry) || entry.Live is null) continue;
-            Store.TryUpdate(key, entry with { Live = null, Compacted = serializer.SerializeToArray<object>(entry.Live) }, entry);
+            byte[] compacted;
+            try
+            {
+                compacted = serializer.SerializeToArray<object>(entry.Live);
+            }
+            catch (Exception e)
+            {
+                // Only memory is at stake: the entry stays live and correct.
+                logger?.LogWarning(e, "{Grain} {State}: state not compacted at deactivation; it stays in memory as objects", grainId, stateName);
+                continue;
+            }
+            Store.TryUpdate(key, entry with { Live = null, Compacted = compacted }, entry);
         }
     }
 
