@@ -17,7 +17,7 @@ public sealed class ProfileSegmentSubject : ISegmentSubject, ISegmentAttributePa
     // The projected timeline of the subject that projected last on this thread (see Events).
     [ThreadStatic] private static List<SegmentEvent>? t_events;
     [ThreadStatic] private static ProfileSegmentSubject? t_eventsOwner;
-    /// <summary>A thread's buffer is dropped after a pass that made it bigger than this many events.</summary>
+    /// <summary>A thread's buffer grown past this many events (a very long timeline) is replaced by a new one when a shorter timeline is projected next.</summary>
     private const int KeptBufferCapacity = 4_096;
     private ProfileState _state = new();
     private ProfileStats _statsSource = new();

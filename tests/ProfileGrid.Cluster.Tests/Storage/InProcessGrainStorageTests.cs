@@ -18,15 +18,22 @@ public sealed class InProcessGrainStorageTests(ClusterFixture fixture)
 {
     private readonly IGrainFactory _grains = fixture.Grains;
     private readonly IServiceProvider _silo = fixture.Cluster.GetActiveSilos().OfType<InProcessSiloHandle>().First().SiloHost.Services;
-    private InProcessGrainStorage Storage(string service) => new(service, _silo.GetRequiredService<Serializer>());
+    private InProcessGrainStorage Storage() => new(Guid.NewGuid().ToString("N"), _silo.GetRequiredService<Serializer>());
+
+    /// <summary>Writes a profile state of <paramref name="events"/> events for the profile grain <paramref name="id"/>.</summary>
+    private static async Task<GrainState<ProfileState>> Write(InProcessGrainStorage storage, string id, int events)
+    {
+        var written = new GrainState<ProfileState> { State = Profile(id, events) };
+        await storage.WriteStateAsync("profile", GrainId.Create("profile", id), written);
+        return written;
+    }
 
     [Fact]
     public async Task A_compacted_state_reads_back_as_an_equal_copy_with_the_same_etag()
     {
-        var storage = Storage(Guid.NewGuid().ToString("N"));
+        var storage = Storage();
         var grain = GrainId.Create("profile", "compact-1");
-        var written = new GrainState<ProfileState> { State = Profile("compact-1", events: 3) };
-        await storage.WriteStateAsync("profile", grain, written);
+        var written = await Write(storage, "compact-1", events: 3);
 
         storage.Compact(grain);
 
@@ -36,7 +43,7 @@ public sealed class InProcessGrainStorageTests(ClusterFixture fixture)
         Assert.True(read.RecordExists);
         Assert.Equal(written.ETag, read.ETag);
         Assert.NotSame(written.State, read.State);
-        Assert.Equal(written.State.Events.Select(Fields), read.State!.Events.Select(Fields));
+        Assert.Equal(written.State!.Events.Select(Fields), read.State!.Events.Select(Fields));
         Assert.Equal(written.State.Graph.Identities.Order(), read.State.Graph.Identities.Order());
         Assert.Equal(written.State.Traits.ToJsonText(), read.State.Traits.ToJsonText());
         Assert.Contains("plus", read.State.Traits.ToJsonText());
@@ -49,10 +56,9 @@ public sealed class InProcessGrainStorageTests(ClusterFixture fixture)
     [Fact]
     public async Task A_write_after_compaction_checks_the_etag_and_makes_the_entry_live_again()
     {
-        var storage = Storage(Guid.NewGuid().ToString("N"));
+        var storage = Storage();
         var grain = GrainId.Create("profile", "compact-2");
-        var first = new GrainState<ProfileState> { State = Profile("compact-2", events: 1) };
-        await storage.WriteStateAsync("profile", grain, first);
+        var first = await Write(storage, "compact-2", events: 1);
         var staleETag = first.ETag;
         await storage.WriteStateAsync("profile", grain, first);
         storage.Compact(grain);
@@ -76,11 +82,11 @@ public sealed class InProcessGrainStorageTests(ClusterFixture fixture)
     [Fact]
     public async Task Compaction_leaves_other_grains_and_absent_states_alone()
     {
-        var storage = Storage(Guid.NewGuid().ToString("N"));
+        var storage = Storage();
         var compacted = GrainId.Create("profile", "compact-3");
         var other = GrainId.Create("profile", "compact-4");
-        await storage.WriteStateAsync("profile", compacted, new GrainState<ProfileState> { State = Profile("compact-3", events: 1) });
-        await storage.WriteStateAsync("profile", other, new GrainState<ProfileState> { State = Profile("compact-4", events: 1) });
+        await Write(storage, "compact-3", events: 1);
+        await Write(storage, "compact-4", events: 1);
 
         storage.Compact(compacted);
         storage.Compact(GrainId.Create("profile", "never-written"));
@@ -96,7 +102,7 @@ public sealed class InProcessGrainStorageTests(ClusterFixture fixture)
     [Fact]
     public async Task A_state_that_cannot_be_serialized_stays_live_and_readable()
     {
-        var storage = Storage(Guid.NewGuid().ToString("N"));
+        var storage = Storage();
         var grain = GrainId.Create("other", "compact-5");
         var state = new NoCodec { Value = "kept" };
         await storage.WriteStateAsync("other", grain, new GrainState<NoCodec> { State = state });
