@@ -21,7 +21,6 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
     private bool _segmentsEvaluated;
     private bool _leaveDirectory;
     private ProfileSegmentSubject? _segmentSubject;
-    private DateTimeOffset? _reminderAt;
     private IGrainTimer? _reminderRetry;
     /// <summary>Whether this activation has served anything but a batch walk's <see cref="RefreshSegments"/>.</summary>
     private bool _servedOtherCalls;
@@ -93,7 +92,9 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != SegmentReminderName) return;
-        _reminderAt = null; // this one has fired; CheckSegmentTime arms the next
+        // This one has fired (its next tick is an hour on, whenever it was due): CheckSegmentTime arms the next
+        // check, or, with nothing left to check, writes that no reminder is armed before it is unregistered.
+        S.Segments.ReminderDue = null;
         if (await CheckSegmentTime() is null)
         {
             try
@@ -158,6 +159,8 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
         var delta = MembershipEvaluator.Evaluate(Id, memberships, catalog, Subject(now), change, identitiesChanged, now);
         (_pendingSegments ??= MembershipDelta.None()).Add(delta);
         _segmentsEvaluated = true;
+        // Before the write, so that the reminder time it stores is armed already.
+        await ArmSegmentReminder();
     }
 
     /// <summary>Forgets memberships evaluated but not yet published (their state was not stored).</summary>
@@ -199,33 +202,37 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
         }
         if (leave)
             await GrainFactory.Directory(SegmentShards.Of(Id, SegmentSettings.DirectoryShards)).Unregister(Id);
-        await ScheduleSegmentReminder();
     }
 
     /// <summary>
-    /// Arms the durable reminder for the earliest window that may flip. It is only moved earlier: one that fires
-    /// early finds nothing due and arms the next, so a busy profile does not rewrite its reminder on every event.
+    /// Arms the durable reminder for the earliest window that may flip, unless the one armed (as stored in the state,
+    /// so also by an earlier activation) fires by then. It is only moved earlier while it is still to fire: one that
+    /// fires early finds nothing due and arms the next, so neither a busy profile nor one woken from storage (by a
+    /// segment's evaluation over every profile) rewrites its reminder. The time is set in the state once armed; the
+    /// caller writes it.
     /// </summary>
-    private async Task ScheduleSegmentReminder()
+    private async Task ArmSegmentReminder()
     {
-        var next = S.MergedInto is null ? S.Segments.NextTimeCheck() : null;
-        if (next is null || (_reminderAt is { } armed && armed <= next)) return;
-        var wait = next.Value - time.GetUtcNow();
+        var memberships = S.Segments;
+        var next = S.MergedInto is null ? memberships.NextTimeCheck() : null;
+        var now = time.GetUtcNow();
+        if (next is null || memberships.ReminderCovers(next.Value, now)) return;
+        var wait = next.Value - now;
         if (wait < TimeSpan.FromSeconds(1)) wait = TimeSpan.FromSeconds(1);
         if (wait > LongestReminderWait) wait = LongestReminderWait;
         try
         {
             await this.RegisterOrUpdateReminder(SegmentReminderName, wait, TimeSpan.FromHours(1));
-            _reminderAt = next;
+            memberships.ReminderDue = now + wait;
         }
         catch (Exception e)
         {
             // Nobody may call this profile again: try again shortly rather than leave the window to the
-            // old reminder's next period.
+            // old reminder's next period. (The state keeps its earlier reminder time, which is still true.)
             logger.LogWarning(e, "Profile {Profile}: could not arm its segment time reminder for {At}; trying again in {Delay}", Id, next, ReminderRetryDelay);
             _reminderRetry?.Dispose();
             _reminderRetry = this.RegisterGrainTimer(
-                () => ScheduleSegmentReminder(),
+                () => ArmSegmentReminder(),
                 new GrainTimerCreationOptions { DueTime = ReminderRetryDelay, Period = Timeout.InfiniteTimeSpan, KeepAlive = true });
         }
     }

@@ -29,9 +29,19 @@ public sealed class ProfileSegmentState
     [Id(4)] public long EventsDroppedSeen { get; set; }
     [Id(5)] public long LinksDroppedSeen { get; set; }
     [Id(6)] public int IdentitiesSeen { get; set; }
+    /// <summary>
+    /// The latest instant the profile's durable time reminder fires at; null when no reminder is known to be armed.
+    /// Set only once the reminder is armed (so a write of it comes after), and cleared when the reminder fires,
+    /// before a reminder with nothing left to check is unregistered: a stored time never promises a reminder that
+    /// does not exist, and a profile woken from storage need not arm its reminder again.
+    /// </summary>
+    [Id(7)] public DateTimeOffset? ReminderDue { get; set; }
 
     public bool IsMember(string segmentId) =>
         Entries.TryGetValue(segmentId, out var entry) && entry.Status == MembershipStatus.Realized;
+
+    /// <summary>Whether the armed reminder already checks in time for <paramref name="next"/>: it is still to fire, and no later than that.</summary>
+    public bool ReminderCovers(DateTimeOffset next, DateTimeOffset now) => ReminderDue is { } due && due > now && due <= next;
 
     /// <summary>The earliest instant a time window may flip a membership.</summary>
     public DateTimeOffset? NextTimeCheck()
