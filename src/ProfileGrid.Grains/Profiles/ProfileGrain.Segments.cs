@@ -24,6 +24,12 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
     private IGrainTimer? _reminderRetry;
     /// <summary>Whether this activation has served anything but a batch walk's <see cref="RefreshSegments"/>.</summary>
     private bool _servedOtherCalls;
+    /// <summary>Whether an evaluation since this was last reset changed the state beyond the catalogue version it reflects.</summary>
+    private bool _evaluationChangedState;
+    /// <summary>The catalogue version of the memberships as last read or written (the state in memory may be ahead).</summary>
+    private long _storedCatalogVersion;
+    /// <summary>How many catalogue revisions a batch walk may leave unwritten on a profile it did not otherwise change.</summary>
+    public const long MaxUnwrittenCatalogRevisions = 32;
 
     private SegmentCatalogCache CatalogCache => ServiceProvider.GetRequiredService<SegmentCatalogCache>();
     private SegmentOptions SegmentSettings => ServiceProvider.GetRequiredService<IOptions<SegmentOptions>>().Value;
@@ -66,7 +72,16 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
         if (S.MergedInto is not null || !S.Exists) return;
         var catalog = await CatalogCache.AtLeast(catalogVersion);
         if (catalog.Version <= S.Segments.CatalogVersion) return;
-        await EvaluateAndWrite(ProfileChange.Time);
+        // Most profiles are not in a new segment and have no window of it to watch: then the pass changed
+        // nothing but the catalogue version, and is not written (over PostgreSQL, a write per profile would be
+        // most of a walk's cost). The segments defined since the stored version are evaluated again on the
+        // profile's next pass, so a profile written that many revisions ago is written anyway.
+        _evaluationChangedState = false;
+        await EvaluateSegments(ProfileChange.Time);
+        if (_evaluationChangedState || catalog.Version - _storedCatalogVersion >= MaxUnwrittenCatalogRevisions)
+        {
+            if (!await TryWriteState()) await EvaluateAndWrite(ProfileChange.Time);
+        }
         await FlushSegments();
     }
 
@@ -146,11 +161,17 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
             // Before the write: a profile that exists is always in the directory, so batch evaluation reaches it.
             await GrainFactory.Directory(SegmentShards.Of(Id, SegmentSettings.DirectoryShards)).Register(Id);
             memberships.InDirectory = true;
+            _evaluationChangedState = true;
         }
         var catalog = await CatalogCache.Get();
         if (catalog.Version < memberships.CatalogVersion) catalog = await CatalogCache.AtLeast(memberships.CatalogVersion);
-        if (S.EventsDropped != memberships.EventsDroppedSeen || S.LinksDropped != memberships.LinksDroppedSeen) change = ProfileChange.Everything;
+        if (S.EventsDropped != memberships.EventsDroppedSeen || S.LinksDropped != memberships.LinksDroppedSeen)
+        {
+            change = ProfileChange.Everything;
+            _evaluationChangedState = true;
+        }
         var identitiesChanged = S.Graph.Count != memberships.IdentitiesSeen;
+        if (identitiesChanged) _evaluationChangedState = true;
         memberships.EventsDroppedSeen = S.EventsDropped;
         memberships.LinksDroppedSeen = S.LinksDropped;
         memberships.IdentitiesSeen = S.Graph.Count;
@@ -159,8 +180,9 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
         var delta = MembershipEvaluator.Evaluate(Id, memberships, catalog, Subject(now), change, identitiesChanged, now);
         (_pendingSegments ??= MembershipDelta.None()).Add(delta);
         _segmentsEvaluated = true;
+        _evaluationChangedState |= delta.StateChanged;
         // Before the write, so that the reminder time it stores is armed already.
-        await ArmSegmentReminder();
+        if (await ArmSegmentReminder()) _evaluationChangedState = true;
     }
 
     /// <summary>Forgets memberships evaluated but not yet published (their state was not stored).</summary>
@@ -211,12 +233,13 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
     /// segment's evaluation over every profile) rewrites its reminder. The time is set in the state once armed; the
     /// caller writes it.
     /// </summary>
-    private async Task ArmSegmentReminder()
+    /// <returns>Whether a reminder was armed (and its time set in the state).</returns>
+    private async Task<bool> ArmSegmentReminder()
     {
         var memberships = S.Segments;
         var next = S.MergedInto is null ? memberships.NextTimeCheck() : null;
         var now = time.GetUtcNow();
-        if (next is null || memberships.ReminderCovers(next.Value, now)) return;
+        if (next is null || memberships.ReminderCovers(next.Value, now)) return false;
         var wait = next.Value - now;
         if (wait < TimeSpan.FromSeconds(1)) wait = TimeSpan.FromSeconds(1);
         if (wait > LongestReminderWait) wait = LongestReminderWait;
@@ -224,6 +247,7 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
         {
             await this.RegisterOrUpdateReminder(SegmentReminderName, wait, TimeSpan.FromHours(1));
             memberships.ReminderDue = now + wait;
+            return true;
         }
         catch (Exception e)
         {
@@ -234,6 +258,7 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
             _reminderRetry = this.RegisterGrainTimer(
                 () => ArmSegmentReminder(),
                 new GrainTimerCreationOptions { DueTime = ReminderRetryDelay, Period = Timeout.InfiniteTimeSpan, KeepAlive = true });
+            return false;
         }
     }
 }

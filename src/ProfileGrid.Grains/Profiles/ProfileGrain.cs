@@ -42,6 +42,7 @@ public sealed partial class ProfileGrain(
     /// <summary>A profile that stopped between recording a handover or a merge and completing it completes it now.</summary>
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _storedCatalogVersion = S.Segments.CatalogVersion;
         if (S.Handovers.Count > 0 || S.Confirming.Count > 0) ArmCompletion(TimeSpan.Zero);
         return base.OnActivateAsync(cancellationToken);
     }
@@ -411,12 +412,14 @@ public sealed partial class ProfileGrain(
             await state.ReadStateAsync();
             _stats = null;
             _keptIds = null;
+            _storedCatalogVersion = S.Segments.CatalogVersion;
             // Memberships evaluated on the state that lost the race are void; what is applied again on the
             // state read back evaluates afresh.
             DropPendingSegments();
             await ReapplyUnwritten();
             return false;
         }
+        _storedCatalogVersion = S.Segments.CatalogVersion;
         var applied = _unwritten.Select(c => c.Event.Id).ToList();
         if (alsoApplied is not null) applied.Add(alsoApplied);
         _unwritten.Clear();

@@ -9,6 +9,13 @@ public sealed record MembershipDelta(List<SegmentMembershipChange> Changes, List
     public bool IsEmpty => Changes.Count == 0 && Reasserted.Count == 0;
 
     /// <summary>
+    /// Whether the pass changed the stored memberships beyond the catalogue version they reflect: a membership,
+    /// a window to watch, an entry made or forgotten. A pass that changed nothing else need not be written: the
+    /// segments it evaluated are evaluated again, with the same result, on the next pass.
+    /// </summary>
+    public bool StateChanged { get; set; }
+
+    /// <summary>
     /// Appends a later pass. A pass that re-ran after a lost storage race starts again from the stored sequence:
     /// its changes replace the unwritten ones with the same or higher sequence numbers.
     /// </summary>
@@ -20,6 +27,7 @@ public sealed record MembershipDelta(List<SegmentMembershipChange> Changes, List
             Changes.RemoveAll(c => c.Sequence >= first);
         }
         Changes.AddRange(other.Changes);
+        StateChanged |= other.StateChanged;
         foreach (var id in other.Reasserted)
             if (!Reasserted.Contains(id)) Reasserted.Add(id);
     }
@@ -64,10 +72,19 @@ public static class MembershipEvaluator
                 delta.Reasserted.Add(id);
             }
 
-            if (entry is not null) entry.NextChange = result.NextTimeChange;
-            else if (result.NextTimeChange is { } at) state.Entries[id] = new MembershipEntry { NextChange = at };
-            if (entry is { Status: null, NextChange: null }) state.Entries.Remove(id);
+            if (entry is not null)
+            {
+                if (entry.NextChange != result.NextTimeChange) delta.StateChanged = true;
+                entry.NextChange = result.NextTimeChange;
+                if (entry is { Status: null, NextChange: null }) state.Entries.Remove(id);
+            }
+            else if (result.NextTimeChange is { } at)
+            {
+                state.Entries[id] = new MembershipEntry { NextChange = at };
+                delta.StateChanged = true;
+            }
         }
+        if (delta.Changes.Count > 0) delta.StateChanged = true;
 
         // Deleted segments: forget them (their audiences were cleared by the registry). Every definition and
         // deletion moves the catalogue's version, and entries are only made for segments of the catalogue in
@@ -77,7 +94,11 @@ public static class MembershipEvaluator
             List<string>? gone = null;
             foreach (var id in state.Entries.Keys)
                 if (!catalog.Catalog.Contains(id)) (gone ??= []).Add(id);
-            if (gone is not null) foreach (var id in gone) state.Entries.Remove(id);
+            if (gone is not null)
+            {
+                foreach (var id in gone) state.Entries.Remove(id);
+                delta.StateChanged = true;
+            }
         }
         state.CatalogVersion = Math.Max(state.CatalogVersion, catalog.Version);
         return delta;

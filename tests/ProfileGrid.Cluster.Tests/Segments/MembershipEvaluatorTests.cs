@@ -108,4 +108,36 @@ public sealed class MembershipEvaluatorTests
         Assert.Equal(4, state.CatalogVersion);
         Assert.Null(state.NextTimeCheck());
     }
+
+    [Fact]
+    public void A_pass_reports_a_changed_state_only_for_a_membership_a_window_to_watch_or_a_forgotten_segment()
+    {
+        var state = new ProfileSegmentState();
+        var purchase = Event("commerce.purchase", Now.AddDays(-10));
+        var subject = Subject("""{"tier":"basic"}""", purchase);
+        Assert.True(MembershipEvaluator.Evaluate("p-9", state, Catalog(1, ("buyers", "exists(events where type = \"commerce.purchase\")", 1)), subject, ProfileChange.Time, false, Now).StateChanged);
+
+        // A new segment the person is not in, with nothing for time to change: only the catalogue version moves.
+        var plus = Catalog(2, ("buyers", "exists(events where type = \"commerce.purchase\")", 1), ("plus", "traits.tier = \"plus\"", 2));
+        var unchanged = MembershipEvaluator.Evaluate("p-9", state, plus, subject, ProfileChange.Time, false, Now);
+        Assert.False(unchanged.StateChanged);
+        Assert.Equal(2, state.CatalogVersion);
+        Assert.Empty(unchanged.Changes);
+
+        // Out of a new absence segment now, in it once 30 days have passed since the purchase: a window to watch.
+        var lapsed = Catalog(3, ("buyers", "exists(events where type = \"commerce.purchase\")", 1), ("plus", "traits.tier = \"plus\"", 2),
+            ("lapsed", "not exists(events where type = \"commerce.purchase\" within 30d)", 3));
+        var watching = MembershipEvaluator.Evaluate("p-9", state, lapsed, subject, ProfileChange.Time, false, Now);
+        Assert.True(watching.StateChanged);
+        Assert.Empty(watching.Changes);
+        Assert.Equal(Now.AddDays(20), state.Entries["lapsed"].NextChange);
+
+        // The same window evaluated again, by a change that reads it, changes nothing.
+        Assert.False(MembershipEvaluator.Evaluate("p-9", state, lapsed, subject, ProfileChange.Event("commerce.purchase"), false, Now).StateChanged);
+
+        // A deleted segment the person was in is forgotten.
+        var deleted = Catalog(4, ("plus", "traits.tier = \"plus\"", 2), ("lapsed", "not exists(events where type = \"commerce.purchase\" within 30d)", 3));
+        Assert.True(MembershipEvaluator.Evaluate("p-9", state, deleted, subject, ProfileChange.Time, false, Now).StateChanged);
+        Assert.False(state.Entries.ContainsKey("buyers"));
+    }
 }

@@ -31,7 +31,7 @@ public sealed class SegmentReminderTests(SegmentsClusterFixture fixture)
         var armed = await Reminder(profile);
         Assert.NotNull(armed);
 
-        await Deactivate(profile);
+        await fixture.Deactivate(profile);
         var visitors = U("visitors");
         await fixture.Define(visitors, $"exists(events where type = \"web.pageView\" and attributes.run = \"{_run}\")");
         Assert.Contains(profile, await _grains.Audience(visitors));
@@ -39,7 +39,7 @@ public sealed class SegmentReminderTests(SegmentsClusterFixture fixture)
         Assert.Equal(armed.ETag, (await Reminder(profile))!.ETag);
 
         // A window that closes earlier does move it: the comparison above can see a re-arming.
-        await Deactivate(profile);
+        await fixture.Deactivate(profile);
         var lastHour = U("visited-last-hour");
         await fixture.Define(lastHour, $"exists(events where type = \"web.pageView\" and attributes.run = \"{_run}\" within 1h)");
         Assert.Contains(profile, await _grains.Audience(lastHour));
@@ -76,17 +76,4 @@ public sealed class SegmentReminderTests(SegmentsClusterFixture fixture)
     private Task<ReminderEntry?> Reminder(string profileId) =>
         fixture.Cluster.GetActiveSilos().OfType<InProcessSiloHandle>().First().SiloHost.Services
             .GetRequiredService<IReminderTable>().ReadRow(GrainId.Create("profile", profileId), ReminderName)!;
-
-    /// <summary>Collects the profile's activation (a grain just called may survive one collection).</summary>
-    private async Task Deactivate(string profileId)
-    {
-        var management = _grains.GetGrain<IManagementGrain>(0);
-        for (var i = 0; i < 50; i++)
-        {
-            await management.ForceActivationCollection(TimeSpan.Zero);
-            if (!(await management.GetActiveGrains(GrainType.Create("profile"))).Any(g => g.Key.ToString() == profileId)) return;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"profile {profileId} stayed active");
-    }
 }

@@ -1,3 +1,4 @@
+using Orleans.Runtime;
 using ProfileGrid.Segments;
 
 namespace ProfileGrid.Cluster.Tests.Segments;
@@ -22,6 +23,19 @@ public static class Segmentation
             await Task.Delay(25);
         }
         throw new TimeoutException($"segment {id} was not evaluated within 10 s");
+    }
+
+    /// <summary>Collects the profile's activation (a grain just called may survive one collection).</summary>
+    public static async Task Deactivate(this SegmentsClusterFixture fixture, string profileId)
+    {
+        var management = fixture.Grains.GetGrain<IManagementGrain>(0);
+        for (var i = 0; i < 50; i++)
+        {
+            await management.ForceActivationCollection(TimeSpan.Zero);
+            if (!(await management.GetActiveGrains(GrainType.Create("profile"))).Any(g => g.Key.ToString() == profileId)) return;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"profile {profileId} stayed active");
     }
 
     public static async Task<string> ProfileOf(this IGrainFactory grains, string ns, string id) =>

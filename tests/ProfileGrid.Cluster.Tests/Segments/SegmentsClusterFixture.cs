@@ -66,7 +66,8 @@ public class SegmentsClusterFixture : IAsyncLifetime
 
 /// <summary>
 /// The test's fake "now" with real timers: grains read the date from the fake clock, while Orleans' own timers
-/// (reminder service, membership) keep running on the machine's clock.
+/// (reminder service, membership) keep running on the machine's clock. The reminder service reads the date from
+/// this clock too: a reminder fires once the fake clock has reached its time.
 /// </summary>
 public sealed class WallTimersClock(FakeTimeProvider now) : TimeProvider
 {
