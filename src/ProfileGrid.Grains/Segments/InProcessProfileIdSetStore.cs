@@ -9,21 +9,21 @@ namespace ProfileGrid.Segments;
 /// </summary>
 public sealed class InProcessProfileIdSetStore(string serviceId) : IProfileIdSetStore
 {
-    private static readonly ConcurrentDictionary<(string Service, string Set), HashSet<string>> Sets = new();
+    private static readonly ConcurrentDictionary<(string Service, string Set), StoredSet> Sets = new();
 
     public Task<IReadOnlyCollection<string>> Load(string setKey)
     {
         if (!Sets.TryGetValue((serviceId, setKey), out var set)) return Task.FromResult<IReadOnlyCollection<string>>([]);
-        lock (set) return Task.FromResult<IReadOnlyCollection<string>>([.. set]);
+        lock (set.Lock) return Task.FromResult<IReadOnlyCollection<string>>([.. set.Ids]);
     }
 
     public Task Apply(string setKey, IReadOnlyCollection<string> added, IReadOnlyCollection<string> removed)
     {
-        var set = Sets.GetOrAdd((serviceId, setKey), static _ => new HashSet<string>(StringComparer.Ordinal));
-        lock (set)
+        var set = Sets.GetOrAdd((serviceId, setKey), static _ => new StoredSet());
+        lock (set.Lock)
         {
-            set.ExceptWith(removed);
-            set.UnionWith(added);
+            foreach (var id in removed) set.Ids.Remove(id);
+            foreach (var id in added) set.Ids.Add(id);
         }
         return Task.CompletedTask;
     }
@@ -31,7 +31,14 @@ public sealed class InProcessProfileIdSetStore(string serviceId) : IProfileIdSet
     public Task Clear(string setKey)
     {
         if (Sets.TryGetValue((serviceId, setKey), out var set))
-            lock (set) set.Clear();
+            lock (set.Lock) set.Ids.Clear();
         return Task.CompletedTask;
+    }
+
+    /// <summary>A set and its own lock (a <see cref="System.Threading.Lock"/>, not the set's object header).</summary>
+    private sealed class StoredSet
+    {
+        public readonly Lock Lock = new();
+        public readonly HashSet<string> Ids = new(StringComparer.Ordinal);
     }
 }
