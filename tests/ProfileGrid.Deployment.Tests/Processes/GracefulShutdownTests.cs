@@ -102,8 +102,8 @@ public sealed class GracefulShutdownTests(PostgresServerFixture postgres, ITestO
     }
 
     /// <summary>
-    /// A gateway told to stop while its silo answers nothing (frozen, as a hung or partitioned node) still
-    /// drains and exits 0 within its budget.
+    /// A gateway told to stop while its silo answers nothing (frozen, as a hung or partitioned node) and a request
+    /// waits on that silo still exits 0 within its budget, and the request is not reported as accepted.
     /// </summary>
     [PostgresFact]
     public async Task A_gateway_stopped_while_its_silo_answers_nothing_exits_0_within_its_budget()
@@ -119,9 +119,24 @@ public sealed class GracefulShutdownTests(PostgresServerFixture postgres, ITestO
         Assert.Null(await GridApi.IngestAsync(grid.Http, gateway.Http, [GridApi.Event($"{run}-1", $"gone.{run}@example.com", DateTimeOffset.UtcNow.AddMinutes(-1))]));
 
         silo.Freeze();
+        // A request in flight to the frozen silo holds the gateway's drain until the budget runs out.
+        using var hanging = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var inFlight = GridApi.IngestAsync(grid.Http, gateway.Http, [GridApi.Event($"{run}-2", $"gone.{run}@example.com", DateTimeOffset.UtcNow)], hanging.Token);
+        await Task.Delay(TimeSpan.FromSeconds(1));
         gateway.Terminate();
 
         Assert.True(await gateway.WaitForExitAsync(budget + TimeSpan.FromSeconds(10)), $"the gateway did not stop:\n{gateway.RecentOutput()}");
         Assert.True(gateway.ExitCode == 0, $"exit code {gateway.ExitCode}:\n{gateway.RecentOutput()}");
+        // Its caller was not told that it succeeded.
+        string? answer;
+        try
+        {
+            answer = await inFlight;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        {
+            answer = e.Message;
+        }
+        Assert.NotNull(answer);
     }
 }
