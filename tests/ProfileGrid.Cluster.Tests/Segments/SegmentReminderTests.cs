@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
-using Orleans.TestingHost;
 using ProfileGrid.Segments;
 
 namespace ProfileGrid.Cluster.Tests.Segments;
@@ -12,37 +11,32 @@ namespace ProfileGrid.Cluster.Tests.Segments;
 /// taken for armed.
 /// </summary>
 [Collection(SegmentsClusterCollection.Name)]
-public sealed class SegmentReminderTests(SegmentsClusterFixture fixture)
+public sealed class SegmentReminderTests(SegmentsClusterFixture fixture) : SegmentsTest(fixture)
 {
     private const string ReminderName = "segments-time";
-    private readonly IGrainFactory _grains = fixture.Grains;
-    private readonly string _run = Guid.NewGuid().ToString("N")[..8];
-
-    private string U(string s) => $"{s}-{_run}";
-    private DateTimeOffset Now => fixture.Clock.GetUtcNow();
 
     [Fact]
     public async Task A_profile_woken_to_evaluate_a_new_segment_keeps_the_reminder_it_armed_before()
     {
-        await fixture.Define(U("visited-today"), $"exists(events where type = \"web.pageView\" and attributes.run = \"{_run}\" within 1d)");
+        await Fixture.Define(U("visited-today"), $"exists(events where type = \"web.pageView\" and attributes.run = \"{Run}\" within 1d)");
         var visitor = U("sleeper");
-        await _grains.IngestAccepted(Grid.Event("web.pageView", ("ecid", visitor)).At(Now.AddMinutes(-30), attributes: $"{{\"run\":\"{_run}\"}}"));
-        var profile = await _grains.ProfileOf("ecid", visitor);
+        await Grains.IngestAccepted(Grid.Event("web.pageView", ("ecid", visitor)).At(Now.AddMinutes(-30), attributes: $"{{\"run\":\"{Run}\"}}"));
+        var profile = await Grains.ProfileOf("ecid", visitor);
         var armed = await Reminder(profile);
         Assert.NotNull(armed);
 
-        await fixture.Deactivate(profile);
+        await Fixture.Deactivate(profile);
         var visitors = U("visitors");
-        await fixture.Define(visitors, $"exists(events where type = \"web.pageView\" and attributes.run = \"{_run}\")");
-        Assert.Contains(profile, await _grains.Audience(visitors));
+        await Fixture.Define(visitors, $"exists(events where type = \"web.pageView\" and attributes.run = \"{Run}\")");
+        Assert.Contains(profile, await Grains.Audience(visitors));
         // Evaluated in a new activation, which found in the state that the reminder fires in time.
         Assert.Equal(armed.ETag, (await Reminder(profile))!.ETag);
 
         // A window that closes earlier does move it: the comparison above can see a re-arming.
-        await fixture.Deactivate(profile);
+        await Fixture.Deactivate(profile);
         var lastHour = U("visited-last-hour");
-        await fixture.Define(lastHour, $"exists(events where type = \"web.pageView\" and attributes.run = \"{_run}\" within 1h)");
-        Assert.Contains(profile, await _grains.Audience(lastHour));
+        await Fixture.Define(lastHour, $"exists(events where type = \"web.pageView\" and attributes.run = \"{Run}\" within 1h)");
+        Assert.Contains(profile, await Grains.Audience(lastHour));
         var moved = await Reminder(profile);
         Assert.NotEqual(armed.ETag, moved!.ETag);
         Assert.True(moved.StartAt < armed.StartAt, $"the reminder was moved from {armed.StartAt:O} to {moved.StartAt:O}, not earlier");
@@ -52,28 +46,25 @@ public sealed class SegmentReminderTests(SegmentsClusterFixture fixture)
     public async Task A_reminder_that_fires_early_with_nothing_left_to_check_is_unregistered_and_a_later_window_arms_one_again()
     {
         var soon = U("visited-soon-over");
-        await fixture.Define(soon, $"exists(events where type = \"web.pageView\" and attributes.run = \"{_run}\" within 1d)");
+        await Fixture.Define(soon, $"exists(events where type = \"web.pageView\" and attributes.run = \"{Run}\" within 1d)");
         var visitor = U("visitor");
-        await _grains.IngestAccepted(Grid.Event("web.pageView", ("ecid", visitor)).At(Now.AddDays(-1).AddHours(1), attributes: $"{{\"run\":\"{_run}\"}}"));
-        var profile = await _grains.ProfileOf("ecid", visitor);
+        await Grains.IngestAccepted(Grid.Event("web.pageView", ("ecid", visitor)).At(Now.AddDays(-1).AddHours(1), attributes: $"{{\"run\":\"{Run}\"}}"));
+        var profile = await Grains.ProfileOf("ecid", visitor);
         Assert.NotNull(await Reminder(profile));
 
         // The segment goes; then the reminder fires an hour early (the reminder service runs on a silo whose clock
         // is ahead): it finds nothing left to check and is unregistered.
-        Assert.True((await fixture.Registry.Delete(soon)).Succeeded);
-        for (var i = 0; i < 100 && (await _grains.SegmentsOf(profile)).Contains(soon); i++) await Task.Delay(20);
-        var now = Now.UtcDateTime;
-        await _grains.GetGrain<IProfileSegmentsGrain>(profile).AsReference<IRemindable>()
-            .ReceiveReminder(ReminderName, new TickStatus(now, TimeSpan.FromHours(1), now));
+        Assert.True((await Fixture.Registry.Delete(soon)).Succeeded);
+        for (var i = 0; i < 100 && (await Grains.SegmentsOf(profile)).Contains(soon); i++) await Task.Delay(20);
+        await TickReminder(profile);
         Assert.Null(await Reminder(profile));
 
         // A new window must arm a reminder again, although the reminder time the profile stored lies ahead.
-        await fixture.Define(U("visited-today"), $"exists(events where type = \"web.pageView\" and attributes.run = \"{_run}\" within 1d)");
-        await _grains.IngestAccepted(Grid.Event("web.pageView", ("ecid", visitor)).At(Now, attributes: $"{{\"run\":\"{_run}\"}}"));
+        await Fixture.Define(U("visited-today"), $"exists(events where type = \"web.pageView\" and attributes.run = \"{Run}\" within 1d)");
+        await Grains.IngestAccepted(Grid.Event("web.pageView", ("ecid", visitor)).At(Now, attributes: $"{{\"run\":\"{Run}\"}}"));
         Assert.NotNull(await Reminder(profile));
     }
 
     private Task<ReminderEntry?> Reminder(string profileId) =>
-        fixture.Cluster.GetActiveSilos().OfType<InProcessSiloHandle>().First().SiloHost.Services
-            .GetRequiredService<IReminderTable>().ReadRow(GrainId.Create("profile", profileId), ReminderName)!;
+        Fixture.SiloServices.GetRequiredService<IReminderTable>().ReadRow(GrainId.Create("profile", profileId), ReminderName)!;
 }

@@ -25,6 +25,8 @@ public class SegmentsClusterFixture : IAsyncLifetime
     public FakeTimeProvider Clock => Clocks[_name];
     public RecordingPublisher Published => Publishers[_name];
     public ISegmentRegistryGrain Registry => Grains.GetGrain<ISegmentRegistryGrain>(0);
+    /// <summary>The services of the first silo (the embedded stores are shared by the silos of the process).</summary>
+    public IServiceProvider SiloServices => Cluster.GetActiveSilos().OfType<InProcessSiloHandle>().First().SiloHost.Services;
 
     protected virtual Dictionary<string, string?> Settings => new()
     {
