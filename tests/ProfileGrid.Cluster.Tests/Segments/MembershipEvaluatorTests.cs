@@ -140,4 +140,18 @@ public sealed class MembershipEvaluatorTests
         Assert.True(MembershipEvaluator.Evaluate("p-9", state, deleted, subject, ProfileChange.Time, false, Now).StateChanged);
         Assert.False(state.Entries.ContainsKey("buyers"));
     }
+
+    [Fact]
+    public void A_stored_reminder_time_covers_a_window_only_while_it_is_still_to_fire_and_no_later_than_the_window()
+    {
+        var window = Now.AddHours(2);
+        Assert.False(new ProfileSegmentState().ReminderCovers(window, Now));
+        Assert.True(new ProfileSegmentState { ReminderDue = Now.AddHours(1) }.ReminderCovers(window, Now));
+        Assert.True(new ProfileSegmentState { ReminderDue = window }.ReminderCovers(window, Now));
+        // Later than the window: the window would pass unchecked.
+        Assert.False(new ProfileSegmentState { ReminderDue = window.AddSeconds(1) }.ReminderCovers(window, Now));
+        // Passed (fired, or about to): its next tick may be an hour away.
+        Assert.False(new ProfileSegmentState { ReminderDue = Now }.ReminderCovers(window, Now));
+        Assert.False(new ProfileSegmentState { ReminderDue = Now.AddMinutes(-1) }.ReminderCovers(window, Now));
+    }
 }
