@@ -12,15 +12,13 @@ HERE=tests/ProfileGrid.Benchmarks/http
 OUT=$(mktemp -d)
 SILO_HTTP=5097 GATEWAY_HTTP=5096 SILO_PORT=11197 GATEWAY_PORT=30097
 
-if ! command -v wrk >/dev/null; then
-  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
-fi
+. $HERE/lib.sh
+ensure_wrk
 
-dotnet publish silo -c Release -o "$OUT/silo" --nologo -v q >/dev/null
-dotnet publish client -c Release -o "$OUT/client" --nologo -v q >/dev/null
+publish silo
+publish client
 
-cleanup() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$OUT"; }
-trap cleanup EXIT
+stop_everything_on_exit
 
 (cd "$OUT/silo" && exec dotnet ProfileGrid.Silo.dll --urls http://127.0.0.1:$SILO_HTTP \
    --ProfileGrid:SiloPort=$SILO_PORT --ProfileGrid:GatewayPort=$GATEWAY_PORT --Logging:LogLevel:Default=Warning >"$OUT/silo.log" 2>&1) &

@@ -11,15 +11,13 @@ CONNECTIONS=${2:-32}
 HERE=tests/ProfileGrid.Benchmarks/http
 OUT=$(mktemp -d)
 
-if ! command -v wrk >/dev/null; then
-  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
-fi
+. $HERE/lib.sh
+ensure_wrk
 
-dotnet publish silo -c Release -o "$OUT/silo" --nologo -v q >"$OUT/build.log" || { cat "$OUT/build.log"; exit 1; }
-dotnet build tests/ProfileGrid.Benchmarks -c Release --nologo -v q >"$OUT/build.log" || { cat "$OUT/build.log"; exit 1; }
+publish silo
+build_benchmarks
 
-cleanup() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$OUT"; }
-trap cleanup EXIT
+stop_everything_on_exit
 
 for port in 5098 5099; do
   if curl -s -o /dev/null "http://127.0.0.1:$port/"; then echo "port $port is already in use: stop what listens there first" >&2; exit 1; fi

@@ -11,14 +11,12 @@ COUNT=${2:-100}
 HERE=tests/ProfileGrid.Benchmarks/http
 OUT=$(mktemp -d)
 
-if ! command -v wrk >/dev/null; then
-  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
-fi
-dotnet publish silo -c Release -o "$OUT/silo" --nologo -v q >"$OUT/build.log" || { cat "$OUT/build.log"; exit 1; }
-dotnet build tests/ProfileGrid.Benchmarks -c Release --nologo -v q >"$OUT/build.log" || { cat "$OUT/build.log"; exit 1; }
+. $HERE/lib.sh
+ensure_wrk
+publish silo
+build_benchmarks
 
-cleanup() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$OUT"; }
-trap cleanup EXIT
+stop_everything_on_exit
 
 if curl -s -o /dev/null "http://127.0.0.1:5097/"; then echo "port 5097 is already in use: stop what listens there first" >&2; exit 1; fi
 (cd "$OUT/silo" && exec dotnet ProfileGrid.Silo.dll --urls http://127.0.0.1:5097 --ProfileGrid:Demo=false \
