@@ -8,9 +8,10 @@ namespace ProfileGrid.Profiles;
 /// <summary>
 /// The segment side of the profile grain. Every changing method calls <see cref="EvaluateSegments"/> (or
 /// <see cref="LeaveAllSegments"/> when merged away) just before it writes its state, so the new memberships are
-/// stored in the same write as the change; once the call has written, <see cref="Invoke"/> hands the changes to
-/// the audiences and the <see cref="ISegmentChangePublisher"/>, in sequence order, before the caller gets its answer
-/// (also when the call then fails: see <see cref="Invoke"/>).
+/// stored in the same write as the change (and a time reminder it needs is armed before that write); once the call
+/// has written, <see cref="Invoke"/> hands the changes to the audiences and the <see cref="ISegmentChangePublisher"/>,
+/// in sequence order, before the caller gets its answer (also when the call then fails: see <see cref="Invoke"/>).
+/// A batch walk's <see cref="RefreshSegments"/> writes only when the evaluation changed more than the catalogue version.
 /// </summary>
 public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, IIncomingGrainCallFilter
 {

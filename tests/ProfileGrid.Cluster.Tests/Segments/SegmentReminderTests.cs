@@ -13,8 +13,6 @@ namespace ProfileGrid.Cluster.Tests.Segments;
 [Collection(SegmentsClusterCollection.Name)]
 public sealed class SegmentReminderTests(SegmentsClusterFixture fixture) : SegmentsTest(fixture)
 {
-    private const string ReminderName = "segments-time";
-
     [Fact]
     public async Task A_profile_woken_to_evaluate_a_new_segment_keeps_the_reminder_it_armed_before()
     {
@@ -66,5 +64,5 @@ public sealed class SegmentReminderTests(SegmentsClusterFixture fixture) : Segme
     }
 
     private Task<ReminderEntry?> Reminder(string profileId) =>
-        Fixture.SiloServices.GetRequiredService<IReminderTable>().ReadRow(GrainId.Create("profile", profileId), ReminderName)!;
+        Fixture.SiloServices.GetRequiredService<IReminderTable>().ReadRow(GrainId.Create("profile", profileId), SegmentReminderName)!;
 }

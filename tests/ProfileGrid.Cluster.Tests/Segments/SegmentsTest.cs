@@ -5,6 +5,9 @@ namespace ProfileGrid.Cluster.Tests.Segments;
 /// <summary>What the tests on the shared segments cluster have in common: its grains, a run id for their names, its clock.</summary>
 public abstract class SegmentsTest(SegmentsClusterFixture fixture)
 {
+    /// <summary>The name of a profile's durable segment reminder.</summary>
+    protected const string SegmentReminderName = "segments-time";
+
     protected SegmentsClusterFixture Fixture { get; } = fixture;
     protected IGrainFactory Grains { get; } = fixture.Grains;
     /// <summary>This test's own id, in the names it gives people and segments.</summary>
@@ -23,6 +26,6 @@ public abstract class SegmentsTest(SegmentsClusterFixture fixture)
     {
         var now = Now.UtcDateTime;
         return Grains.GetGrain<IProfileSegmentsGrain>(profileId).AsReference<IRemindable>()
-            .ReceiveReminder("segments-time", new TickStatus(now, TimeSpan.FromHours(1), now));
+            .ReceiveReminder(SegmentReminderName, new TickStatus(now, TimeSpan.FromHours(1), now));
     }
 }
