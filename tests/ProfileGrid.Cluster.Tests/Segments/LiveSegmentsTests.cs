@@ -6,11 +6,19 @@ namespace ProfileGrid.Cluster.Tests.Segments;
 [Collection(SegmentsClusterCollection.Name)]
 public sealed class LiveSegmentsTests(SegmentsClusterFixture fixture) : SegmentsTest(fixture)
 {
-    /// <summary>Waits up to 30 s (of the machine's clock, which timers run on) for the change to be published.</summary>
+    /// <summary>
+    /// Waits up to 30 s (of the machine's clock, which timers run on) for the change to be published. The fake
+    /// clock creeps on by a millisecond a poll, as a real one would: Orleans' reminder service, when it computes
+    /// its wait after the tick's time has been reached, waits until a millisecond past "now", which a frozen
+    /// clock never reaches.
+    /// </summary>
     private async Task WaitUntilPublished(string profile, string segment, MembershipChangeStatus status)
     {
         for (var i = 0; i < 300 && !Fixture.Published.For(profile).Any(c => c.SegmentId == segment && c.Status == status); i++)
+        {
             await Task.Delay(100);
+            Fixture.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        }
         Assert.Contains(Fixture.Published.For(profile), c => c.SegmentId == segment && c.Status == status);
     }
 

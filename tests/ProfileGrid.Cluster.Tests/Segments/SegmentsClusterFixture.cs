@@ -69,7 +69,8 @@ public class SegmentsClusterFixture : IAsyncLifetime
 /// <summary>
 /// The test's fake "now" with real timers: grains read the date from the fake clock, while Orleans' own timers
 /// (reminder service, membership) keep running on the machine's clock. The reminder service reads the date from
-/// this clock too: a reminder fires once the fake clock has reached its time.
+/// this clock too: a reminder fires once the fake clock has reached its time (a millisecond past it when the
+/// service computes its wait only after that time: a test waiting for a tick moves the clock on a little).
 /// </summary>
 public sealed class WallTimersClock(FakeTimeProvider now) : TimeProvider
 {
