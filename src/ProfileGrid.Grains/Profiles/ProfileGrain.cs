@@ -635,7 +635,7 @@ public sealed partial class ProfileGrain(
     /// <summary>The part is in <paramref name="receiverId"/>: its identities point there, and the handover goes (written with the next write).</summary>
     private async Task WriteOffInMemory(Handover handover, string receiverId)
     {
-        await Repoint(handover.Fragment.Graph.Identities, from: Id, to: receiverId);
+        await Task.WhenAll(handover.Fragment.Graph.Identities.Select(i => RepointLeaving(i, receiverId)));
         S.Handovers.Remove(handover);
         logger.LogInformation("Profile {Profile}: handed {Identities} identities and {Events} events over to {To}", Id, handover.Fragment.Graph.Count, handover.Fragment.Events.Count, receiverId);
     }
@@ -713,6 +713,18 @@ public sealed partial class ProfileGrain(
 
     private Task Repoint(IEnumerable<IdentityKey> identities, string from, string? to = null) =>
         Task.WhenAll(identities.Select(i => Identity(i).CompareAndSetOwner(from, to ?? Id)));
+
+    /// <summary>
+    /// Points an identity leaving this profile at <paramref name="receiverId"/>. It may still point at a profile this
+    /// one took in without confirming (the merge stopped before its identities were re-pointed): it is moved from
+    /// there, or the confirmation, re-pointing that profile's identities here, would take it back from its new owner.
+    /// </summary>
+    private async Task RepointLeaving(IdentityKey identity, string receiverId)
+    {
+        var owner = await Identity(identity).CompareAndSetOwner(Id, receiverId);
+        if (owner is not null && owner != Id && owner != receiverId && S.Confirming.Contains(owner))
+            await Identity(identity).CompareAndSetOwner(owner, receiverId);
+    }
 
     private IIdentityGrain Identity(IdentityKey key) => GrainFactory.Identity(key);
 

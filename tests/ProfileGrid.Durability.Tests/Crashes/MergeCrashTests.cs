@@ -1,3 +1,5 @@
+using ProfileGrid.Hosting;
+
 namespace ProfileGrid.Durability.Tests.Crashes;
 
 /// <summary>
@@ -54,6 +56,47 @@ public sealed class MergeCrashTests(PostgresServerFixture postgres)
         Assert.Equal(1, (await grid.Grains.IngestAll([linkZA])).Accepted);
 
         await AssertOnePerson(grid, z, [z, a, o], [z.EventId, a.EventId, o.EventId, linkZA.Id!]);
+    }
+
+    [PostgresFact]
+    public async Task An_identity_split_off_before_its_merge_was_confirmed_points_at_the_part_it_went_with()
+    {
+        var run = $"mergecut{Guid.NewGuid():N}"[..15];
+        var connectionString = await postgres.CreateDatabaseAsync("merge_cut_split");
+        await using var grid = await DurableCluster.StartAsync(connectionString, run);
+        var (z, a, o) = await ThreeAnonymousPeople(grid, run);
+        var moving = new IdentityKey("ecid", o.Device);
+
+        // The absorber takes the other in and writes, then its silo dies before the other's identity is re-pointed.
+        var linkAO = People.Numbered(run, 10, "web.pageView", ("ecid", a.Device), ("ecid", o.Device));
+        using (CallFaults.Refuse(nameof(IIdentityGrain.CompareAndSetOwner),
+                   call => call.TargetId.Key.ToString() == moving.ToString() && Equals(call.Request.GetArgument(0), o.Id),
+                   times: 1))
+        {
+            var cut = await grid.Grains.GetGrain<IIngestGrain>(0).Ingest([linkAO]);
+            Assert.Equal(1, CallFaults.Refused);
+            Assert.Equal(0, cut.Accepted);
+        }
+        Assert.Equal(o.Id, await grid.Grains.Identity(moving).GetOwner());
+
+        // The absorber then splits that identity off, with the facts that came with it, into a new profile...
+        var split = await grid.Grains.GetGrain<IProfileGrain>(a.Id).Unlink(moving);
+        Assert.Equal(OutcomeKind.Done, split.Kind);
+        var part = split.ProfileId!;
+        Assert.NotEqual(a.Id, part);
+        // ...and is merged away itself, so its absorber confirms the merge it inherited unconfirmed.
+        var linkZA = People.Numbered(run, 11, "web.pageView", ("ecid", z.Device), ("ecid", a.Device));
+        Assert.Equal(1, (await grid.Grains.IngestAll([linkZA])).Accepted);
+
+        // The identity is where its facts are, not with the absorber (nor the absorber's absorber) it left.
+        var found = (await grid.Grains.Lookup("ecid", o.Device))!;
+        Assert.Equal(part, found.Id);
+        Assert.Equal([$"ecid:{o.Device}"], found.Identities.Select(i => i.ToString()));
+        Assert.Equal([o.EventId], found.Events.Select(e => e.Id));
+        var rest = (await grid.Grains.Lookup("ecid", a.Device))!;
+        Assert.Equal(z.Id, rest.Id);
+        Assert.Equal(new[] { $"ecid:{z.Device}", $"ecid:{a.Device}" }.Order(), rest.Identities.Select(i => i.ToString()).Order());
+        Assert.DoesNotContain(o.EventId, rest.Events.Select(e => e.Id));
     }
 
     private sealed record Person(string Id, string Device, string EventId);
