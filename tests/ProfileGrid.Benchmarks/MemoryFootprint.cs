@@ -22,15 +22,10 @@ public static class MemoryFootprint
 {
     public static async Task<int> Run(string[] args)
     {
-        int Int(string name, int fallback)
-        {
-            var i = Array.IndexOf(args, name);
-            return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-        }
-
-        var profiles = Int("--profiles", 100_000);
-        var eventsPerProfile = Int("--events", 20);
-        var segments = Int("--segments", 20);
+        var options = CommandOptions.Parse("memory", args, ["--profiles", "--events", "--segments"]);
+        var profiles = options.Int("--profiles", 100_000);
+        var eventsPerProfile = options.Int("--events", 20);
+        var segments = options.Int("--segments", 20, min: 0);
         var baseline = Measure();
         using var host = await BenchmarkSegments.StartSilo();
         var grains = host.Services.GetRequiredService<IGrainFactory>();

@@ -217,20 +217,14 @@ public static class SubscriptionLatency
     {
         public static Options Parse(string[] args)
         {
-            string? Value(string name)
-            {
-                var i = Array.IndexOf(args, name);
-                return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-            }
-
-            int Int(string name, int fallback) => Value(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+            var options = CommandOptions.Parse("latency", args, ["--url", "--rate", "--seconds", "--batch", "--warmup"], ["--existing"]);
             return new Options(
-                new Uri(Value("--url") ?? "http://127.0.0.1:5000"),
-                Int("--rate", 5000),
-                Int("--seconds", 10),
-                Int("--batch", 50),
-                Int("--warmup", 2),
-                args.Contains("--existing"));
+                options.Url("--url", "http://127.0.0.1:5000"),
+                options.Int("--rate", 5000),
+                options.Int("--seconds", 10),
+                options.Int("--batch", 50),
+                options.Int("--warmup", 2, min: 0),
+                options.Flag("--existing"));
         }
     }
 }

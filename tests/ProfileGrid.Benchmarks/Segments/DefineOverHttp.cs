@@ -12,9 +12,9 @@ public static class DefineOverHttp
 {
     public static async Task<int> Run(string[] args)
     {
-        string? Value(string name) => Array.IndexOf(args, name) is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : null;
-        var url = new Uri(Value("--url") ?? "http://127.0.0.1:5000");
-        var count = int.Parse(Value("--count") ?? "100", System.Globalization.CultureInfo.InvariantCulture);
+        var options = CommandOptions.Parse("segments", args, ["--url", "--count"]);
+        var url = options.Url("--url", "http://127.0.0.1:5000");
+        var count = options.Int("--count", 100);
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
         for (var i = 0; i < count; i++)
         {
