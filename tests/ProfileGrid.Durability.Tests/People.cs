@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ProfileGrid.GraphQL.Profiles;
 
 namespace ProfileGrid.Durability.Tests;
 
@@ -59,23 +60,14 @@ public static class People
     public static (string Namespace, string Id) LookupIdentity(RawEvent e) =>
         e.Identities.FirstOrDefault(i => i.Namespace == "crmId") is { } crm ? ("crmId", crm.Id!) : ("ecid", e.Identities[0].Id!);
 
-    public static async Task<ProfileView?> Lookup(this IGrainFactory grains, string ns, string id)
-    {
-        var key = IdentityRules.Default.Normalize(ns, id);
-        var owner = await grains.GetGrain<IIdentityGrain>(key.ToString()).GetOwner();
-        return owner is null ? null : await grains.ById(owner);
-    }
+    /// <summary>A lookup as the API makes it (through <see cref="ProfileGridGateway"/>), with the whole timeline.</summary>
+    public static Task<ProfileView?> Lookup(this IGrainFactory grains, string ns, string id) =>
+        new ProfileGridGateway(grains, IdentityRules.Default).Lookup(IdentityRules.Default.Normalize(ns, id), EveryEvent);
 
-    public static async Task<ProfileView?> ById(this IGrainFactory grains, string profileId)
-    {
-        for (var hop = 0; hop < 64; hop++)
-        {
-            var (view, mergedInto) = await grains.GetGrain<IProfileGrain>(profileId).GetView(new ProfileViewRequest(LastEvents: int.MaxValue));
-            if (mergedInto is null) return view;
-            profileId = mergedInto;
-        }
-        throw new InvalidOperationException("merge chain too long");
-    }
+    public static Task<ProfileView?> ById(this IGrainFactory grains, string profileId) =>
+        new ProfileGridGateway(grains, IdentityRules.Default).ById(profileId, EveryEvent);
+
+    private static readonly ProfileViewRequest EveryEvent = new(LastEvents: int.MaxValue);
 
     /// <summary>Ingests a batch and fails with every rejection's reason unless all were accepted or duplicates.</summary>
     public static async Task<IngestResult> IngestAll(this IGrainFactory grains, RawEvent[] batch, int ingestKey = 0)

@@ -61,6 +61,10 @@ public interface IProfileGrain : IGrainWithStringKey
     /// <summary>Upserts traits observed through <paramref name="source"/>; newest observation per attribute wins.</summary>
     Task<ProfileOutcome> SetTraits(IdentityKey source, string traitsJson, DateTimeOffset observedAt, bool claimSource);
 
-    /// <summary>The stitched view, or null when the profile does not exist. A merged profile answers with a redirect.</summary>
-    Task<(ProfileView? View, string? MergedInto)> GetView(ProfileViewRequest request);
+    /// <summary>
+    /// The stitched view, or null when the profile does not exist. A merged profile answers with where to look
+    /// instead, as does one that has just handed over the identity the reader looked it up by
+    /// (<see cref="ProfileViewRequest.LookedUpBy"/>).
+    /// </summary>
+    Task<(ProfileView? View, string? LookIn)> GetView(ProfileViewRequest request);
 }

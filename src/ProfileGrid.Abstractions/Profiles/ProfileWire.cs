@@ -106,11 +106,15 @@ public sealed record ReleaseOutcome(
     [property: Id(2)] string? RedirectTo,
     [property: Id(3)] string? Reason);
 
-/// <summary>Which part of the timeline a reader wants.</summary>
+/// <summary>
+/// Which part of the timeline a reader wants. <paramref name="LookedUpBy"/> is the identity the reader found the
+/// profile by, if it did: a profile that is handing that identity over to another answers with where it went.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ProfileViewRequest(
     [property: Id(0)] int? LastEvents = null,
-    [property: Id(1)] string? EventType = null);
+    [property: Id(1)] string? EventType = null,
+    [property: Id(2)] IdentityKey? LookedUpBy = null);
 
 /// <summary>Computed attributes of a profile at the time it was read.</summary>
 [GenerateSerializer, Immutable]

@@ -364,11 +364,29 @@ public sealed partial class ProfileGrain(
         return ProfileOutcome.Done(Id);
     }
 
-    public Task<(ProfileView? View, string? MergedInto)> GetView(ProfileViewRequest request)
+    public Task<(ProfileView? View, string? LookIn)> GetView(ProfileViewRequest request)
     {
         if (S.MergedInto is { } mergedInto) return Task.FromResult<(ProfileView?, string?)>((null, mergedInto));
         if (!S.Exists) return Task.FromResult<(ProfileView?, string?)>((null, null));
+        // Looked up by an identity this profile is handing over (its silo died before the handover completed): the
+        // part is delivered now, and the reader sent where it went, rather than shown the profile it is leaving.
+        if (request.LookedUpBy is { } identity && !S.Graph.Contains(identity) && S.Handovers.Exists(h => h.Fragment.Graph.Contains(identity)))
+            return ViewAfterHandingOver(identity, request);
+        return Task.FromResult<(ProfileView?, string?)>((View(request), null));
+    }
 
+    private async Task<(ProfileView?, string?)> ViewAfterHandingOver(IdentityKey identity, ProfileViewRequest request)
+    {
+        // A part for a lower id is delivered from outside this turn (DeliverHandovers, from the timer): until it
+        // is, the identity still points here and the reader sees this profile, as before the handover.
+        await DeliverHandovers(fromTimer: true);
+        await FlushSegments();
+        var owner = await Identity(identity).GetOwner();
+        return owner is not null && owner != Id ? (null, owner) : (View(request), null);
+    }
+
+    private ProfileView View(ProfileViewRequest request)
+    {
         var now = time.GetUtcNow();
         var stats = CurrentStats();
         IEnumerable<CustomerEvent> events = S.Events;
@@ -390,7 +408,7 @@ public sealed partial class ProfileGrain(
             S.Events.Count,
             S.EventsDropped,
             S.LinksDropped);
-        return Task.FromResult<(ProfileView?, string?)>((view, null));
+        return view;
     }
 
     /// <summary>

@@ -11,11 +11,14 @@ public sealed class ProfileGridGateway(IGrainFactory grains, IdentityRules rules
 {
     public IdentityRules Rules => rules;
 
-    /// <summary>The person an identity belongs to, or null. The identity is normalised the way ingestion does.</summary>
+    /// <summary>
+    /// The person an identity belongs to, or null. The identity is normalised the way ingestion does. A profile
+    /// still handing the identity over (its silo died midway) completes that and sends the lookup on.
+    /// </summary>
     public async Task<ProfileView?> Lookup(IdentityKey identity, ProfileViewRequest request)
     {
         var owner = await grains.Identity(identity).GetOwner();
-        return owner is null ? null : await ById(owner, request);
+        return owner is null ? null : await ById(owner, request with { LookedUpBy = identity });
     }
 
     /// <summary>A profile by id; an id that was merged away finds the surviving profile.</summary>
@@ -23,9 +26,9 @@ public sealed class ProfileGridGateway(IGrainFactory grains, IdentityRules rules
     {
         for (var hop = 0; hop < 64; hop++)
         {
-            var (view, mergedInto) = await grains.Profile(profileId).GetView(request);
-            if (mergedInto is null) return view;
-            profileId = mergedInto;
+            var (view, lookIn) = await grains.Profile(profileId).GetView(request);
+            if (lookIn is null) return view;
+            profileId = lookIn;
         }
         return null;
     }
