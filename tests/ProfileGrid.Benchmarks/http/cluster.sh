@@ -9,33 +9,20 @@ cd "$(dirname "$0")/../../.."
 DURATION=${1:-20s}
 HERE=$PWD/tests/ProfileGrid.Benchmarks/http
 OUT=$(mktemp -d)
-chmod 755 "$OUT"
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-PGPORT=55491
-AS_PG=(); [ "$(id -u)" -eq 0 ] && AS_PG=(runuser -u postgres --)
 
-command -v wrk >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
-dotnet publish silo -c Release -o "$OUT/silo" --nologo -v q >/dev/null
-dotnet publish client -c Release -o "$OUT/client" --nologo -v q >/dev/null
-
-mkdir -p "$OUT/pg"; [ "$(id -u)" -eq 0 ] && chown postgres "$OUT/pg"
-"${AS_PG[@]}" "$PGBIN/initdb" -D "$OUT/pg/data" -U postgres -A trust >/dev/null
-"${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$OUT/pg/data" -l "$OUT/pg/log" -w \
-  -o "-p $PGPORT -k $OUT/pg -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
-
-cleanup() {
-  kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true
-  "${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$OUT/pg/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$OUT"
-}
-trap cleanup EXIT
+. "$HERE/lib.sh"
+ensure_wrk
+publish silo
+publish client
+stop_everything_on_exit
+start_postgres max_connections=300
 
 wait_ready() { for _ in $(seq 1 360); do curl -sf "$1/health/ready" >/dev/null 2>&1 && return 0; sleep 0.5; done; echo "not ready: $1" >&2; exit 1; }
 
 # run_cluster SILOS DATABASE: starts SILOS silos and a gateway on a fresh database; the gateway is on 5190.
 run_cluster() {
   local silos=$1 db=$2
-  "${AS_PG[@]}" "$PGBIN/psql" -h 127.0.0.1 -p $PGPORT -U postgres -qc "CREATE DATABASE $db" >/dev/null
+  as_postgres "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -qc "CREATE DATABASE $db" >/dev/null
   local pg="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=$db;Maximum Pool Size=64"
   local common=(--ProfileGrid:Storage=Postgres "--ConnectionStrings:Postgres=$pg" --ProfileGrid:ClusterId=$db --ProfileGrid:Demo=false --Logging:LogLevel:Default=Warning)
   for i in $(seq 1 "$silos"); do

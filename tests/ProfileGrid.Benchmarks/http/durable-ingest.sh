@@ -9,30 +9,14 @@ cd "$(dirname "$0")/../../.."
 DURATION=${1:-20s}
 CONNECTIONS=${2:-4}
 HERE=tests/ProfileGrid.Benchmarks/http
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 OUT=$(mktemp -d)
-chmod 755 "$OUT"
-PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
-if ! command -v wrk >/dev/null; then
-  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
-fi
-
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-mkdir -p "$OUT/pg" && { [ "$(id -u)" != 0 ] || chown postgres "$OUT/pg"; }
-as_postgres "$PGBIN/initdb" -D "$OUT/pg" -U postgres --auth=trust -E UTF8 >"$OUT/initdb.log"
-as_postgres "$PGBIN/pg_ctl" -D "$OUT/pg" -l "$OUT/pg/server.log" -w \
-  -o "-p $PGPORT -k $OUT/pg -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB" start >/dev/null
+. $HERE/lib.sh
+ensure_wrk
+publish silo
+stop_everything_on_exit
+start_postgres max_connections=200 shared_buffers=256MB
 CS="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=profilegrid_bench"
-
-dotnet publish silo -c Release -o "$OUT/silo" --nologo -v q >"$OUT/build.log" || { cat "$OUT/build.log"; exit 1; }
-
-cleanup() {
-  kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true
-  as_postgres "$PGBIN/pg_ctl" -D "$OUT/pg" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$OUT"
-}
-trap cleanup EXIT
 
 (cd "$OUT/silo" && exec dotnet ProfileGrid.Silo.dll --urls http://127.0.0.1:5097 \
   --ProfileGrid:Storage=Postgres "--ConnectionStrings:Postgres=$CS" --ProfileGrid:Demo=false \
@@ -45,11 +29,10 @@ done
 curl -sf -X POST http://127.0.0.1:5097/v1/events -H 'content-type: application/json' -d '[]' >/dev/null \
   || { echo "the silo did not come up:" >&2; tail -30 "$OUT/silo.log" >&2; exit 1; }
 
-psql_q() { as_postgres "$PGBIN/../bin/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d profilegrid_bench -tAc "$1" 2>/dev/null || echo "?"; }
 echo "== machine: $(nproc) cores, $(uname -r); PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on the same machine"
 echo "== warm-up (5s)"
 RUN="w$(date +%s)" wrk -t2 -c"$CONNECTIONS" -d5s --timeout 120s -s $HERE/ingest.lua http://127.0.0.1:5097/v1/events >/dev/null
 echo "== durable ingestion over POST /v1/events, one silo (batches of ${BATCH:-500}, wrk -t2 -c$CONNECTIONS -d$DURATION)"
 RUN="d$(date +%s)" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 120s --latency -s $HERE/ingest.lua http://127.0.0.1:5097/v1/events \
   | grep -E "Requests/sec|50%|99%|batch size|events/s" || true
-echo "== stored: $(psql_q 'SELECT count(*) FROM profilegrid_events') events in the log, $(psql_q 'SELECT count(*) FROM profilegrid_unapplied_events') not yet confirmed applied, $(psql_q 'SELECT count(*) FROM orleansstorage') grain state rows"
+echo "== stored: $(psql_q profilegrid_bench 'SELECT count(*) FROM profilegrid_events') events in the log, $(psql_q profilegrid_bench 'SELECT count(*) FROM profilegrid_unapplied_events') not yet confirmed applied, $(psql_q profilegrid_bench 'SELECT count(*) FROM orleansstorage') grain state rows"

@@ -15,7 +15,29 @@ build_benchmarks() {
   dotnet build tests/ProfileGrid.Benchmarks -c Release --nologo -v q >"$OUT/build.log" || { cat "$OUT/build.log"; exit 1; }
 }
 
-# On exit: stop the processes this script started and remove $OUT.
+# PostgreSQL's binaries (the newest on the machine unless PGBIN says), run as the postgres user under root.
+PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# start_postgres [server setting...]: a throwaway server in $OUT/pg on a free loopback port (PGPORT), trust
+# authentication, fsync on (durability is what the durable benchmarks measure); each setting as `-c name=value`.
+start_postgres() {
+  PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  chmod 755 "$OUT"
+  mkdir -p "$OUT/pg" && { [ "$(id -u)" != 0 ] || chown postgres "$OUT/pg"; }
+  as_postgres "$PGBIN/initdb" -D "$OUT/pg/data" -U postgres --auth=trust -E UTF8 >"$OUT/initdb.log"
+  local settings="" setting
+  for setting in "$@"; do settings+=" -c $setting"; done
+  as_postgres "$PGBIN/pg_ctl" -D "$OUT/pg/data" -l "$OUT/pg/server.log" -w \
+    -o "-p $PGPORT -k $OUT/pg -c listen_addresses=127.0.0.1$settings" start >/dev/null
+}
+
+# psql_q DATABASE QUERY: one value from the throwaway server, or "?" when the query fails.
+psql_q() { as_postgres "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d "$1" -tAc "$2" 2>/dev/null || echo "?"; }
+
+# On exit: stop the processes this script started and the throwaway PostgreSQL, and remove $OUT.
 stop_everything_on_exit() {
-  trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$OUT"' EXIT
+  trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true
+        [ ! -d "$OUT/pg/data" ] || as_postgres "$PGBIN/pg_ctl" -D "$OUT/pg/data" -m immediate stop >/dev/null 2>&1 || true
+        rm -rf "$OUT"' EXIT
 }
