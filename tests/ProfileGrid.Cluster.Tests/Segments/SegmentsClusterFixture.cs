@@ -62,6 +62,11 @@ public class SegmentsClusterFixture : IAsyncLifetime
             silo.AddProfileGrid(silo.Configuration);
             silo.Services.AddSingleton<TimeProvider>(new WallTimersClock(Clocks[name]));
             silo.Services.AddSingleton<ISegmentChangePublisher>(Publishers[name]);
+            // The reminder service's refresh from the reminder table runs on the fake clock too, and a test's jump
+            // of the clock can bring it due in the same moment as a reminder's tick. A refresh that comes before
+            // the tick has fired takes the tick for missed and, the next one being a period (an hour) away, outside
+            // its loading window, unloads the reminder. A window longer than the period keeps it loaded.
+            silo.Services.Configure<ReminderOptions>(o => o.ReminderLoadingWindow = TimeSpan.FromHours(2));
         }
     }
 }
