@@ -377,12 +377,16 @@ public sealed partial class ProfileGrain(
 
     private async Task<(ProfileView?, string?)> ViewAfterHandingOver(IdentityKey identity, ProfileViewRequest request)
     {
-        // A part for a lower id is delivered from outside this turn (DeliverHandovers, from the timer): until it
-        // is, the identity still points here and the reader sees this profile, as before the handover.
         await DeliverHandovers(fromTimer: true);
         await FlushSegments();
         var owner = await Identity(identity).GetOwner();
-        return owner is not null && owner != Id ? (null, owner) : (View(request), null);
+        if (owner is not null && owner != Id) return (null, owner);
+        // A part for an older profile (a lower id) is delivered from outside this turn, as profiles call only
+        // upwards: the reader is sent to the person it is joining, who has it once delivered.
+        if (S.Handovers.Find(h => h.Fragment.Graph.Contains(identity)) is { } pending && string.CompareOrdinal(pending.To, Id) < 0)
+            return (null, pending.To);
+        // A new profile that has not taken its part in yet does not exist: the reader sees this one meanwhile.
+        return (View(request), null);
     }
 
     private ProfileView View(ProfileViewRequest request)

@@ -1,3 +1,4 @@
+using ProfileGrid.Hosting;
 using Orleans.Runtime;
 using Orleans.TestingHost;
 
@@ -75,22 +76,7 @@ public sealed class HandoverCrashTests(PostgresServerFixture postgres)
         var run = $"handover{Guid.NewGuid():N}"[..15];
         var connectionString = await postgres.CreateDatabaseAsync("handover_device");
         await using var grid = await DurableCluster.StartAsync(connectionString, run);
-        var (alice, bob, laptop) = ($"{run}-alice", $"{run}-bob", $"{run}-laptop");
-        var bobFirst = People.Numbered(run, 3, "identity.login", ("crmId", bob));
-        RawEvent[] before =
-        [
-            People.Numbered(run, 0, "identity.login", ("crmId", alice), ("ecid", laptop)),
-            People.Numbered(run, 1, "web.pageView", ("ecid", laptop)),
-            People.Numbered(run, 2, "web.pageView", ("ecid", laptop)),
-        ];
-        before = receiverIsOlder ? [bobFirst, .. before] : [.. before, bobFirst];
-        foreach (var e in before)
-        {
-            Assert.Equal(1, (await grid.Grains.IngestAll([e])).Accepted);
-            await Task.Delay(5); // profile ids order by creation time, to the millisecond
-        }
-        var (aliceId, bobId) = ((await grid.Grains.Lookup("crmId", alice))!.Id, (await grid.Grains.Lookup("crmId", bob))!.Id);
-        Assert.Equal(receiverIsOlder, string.CompareOrdinal(bobId, aliceId) < 0);
+        var (alice, bob, laptop, before, aliceId, bobId) = await AliceOnALaptopAndBob(grid, run, receiverIsOlder);
         var bobLogsIn = People.Numbered(run, 4, "identity.login", ("crmId", bob), ("ecid", laptop));
 
         IngestResult result;
@@ -111,6 +97,55 @@ public sealed class HandoverCrashTests(PostgresServerFixture postgres)
         Assert.Equal([aliceLogin.Id], aliceView.Events.Select(e => e.Id));
         Assert.Equal(before.Where(e => e != aliceLogin).Select(e => e.Id).Append(bobLogsIn.Id).Order(), bobView.Events.Select(e => e.Id).Order());
         Assert.Equal((aliceId, bobId), (aliceView.Id, bobView.Id));
+    }
+
+    [PostgresFact]
+    public async Task A_lookup_of_a_device_on_its_way_to_an_older_profile_finds_that_profile()
+    {
+        var run = $"handover{Guid.NewGuid():N}"[..15];
+        var connectionString = await postgres.CreateDatabaseAsync("handover_lookup");
+        await using var grid = await DurableCluster.StartAsync(connectionString, run);
+        var (_, bob, laptop, _, aliceId, bobId) = await AliceOnALaptopAndBob(grid, run, bobIsOlder: true);
+
+        var moving = new IdentityKey("ecid", laptop);
+        Task<IngestResult> bobLogsIn;
+        ProfileView? during;
+        using (CallFaults.Refuse(nameof(IProfileGrain.Receive), CallFaults.ReceivingPartWith(moving)))
+        {
+            // Bob signs in on the laptop; until he can take it in, the ingestion keeps trying.
+            bobLogsIn = grid.Grains.IngestAll([People.Numbered(run, 4, "identity.login", ("crmId", bob), ("ecid", laptop))]);
+            // Once Alice has handed the laptop's part over (it left her graph; it still points at her)...
+            do during = await grid.Grains.Lookup("ecid", laptop);
+            while (during?.Id == aliceId && during.Identities.Contains(moving) && !bobLogsIn.IsCompleted);
+            Assert.Equal(aliceId, await grid.Grains.Identity(moving).GetOwner());
+        }
+        // ...a lookup of it was sent to Bob, whom it is joining, not to Alice, whom it left.
+        Assert.Equal(bobId, during?.Id);
+        Assert.Equal(1, (await bobLogsIn).Accepted);
+        Assert.Contains(moving, (await grid.Grains.Lookup("crmId", bob))!.Identities);
+    }
+
+    /// <summary>Alice, signed in on a laptop she browsed on twice, and Bob, signed in elsewhere, older or newer than her.</summary>
+    private static async Task<(string Alice, string Bob, string Laptop, RawEvent[] Before, string AliceId, string BobId)> AliceOnALaptopAndBob(
+        DurableCluster grid, string run, bool bobIsOlder)
+    {
+        var (alice, bob, laptop) = ($"{run}-alice", $"{run}-bob", $"{run}-laptop");
+        var bobFirst = People.Numbered(run, 3, "identity.login", ("crmId", bob));
+        RawEvent[] before =
+        [
+            People.Numbered(run, 0, "identity.login", ("crmId", alice), ("ecid", laptop)),
+            People.Numbered(run, 1, "web.pageView", ("ecid", laptop)),
+            People.Numbered(run, 2, "web.pageView", ("ecid", laptop)),
+        ];
+        before = bobIsOlder ? [bobFirst, .. before] : [.. before, bobFirst];
+        foreach (var e in before)
+        {
+            Assert.Equal(1, (await grid.Grains.IngestAll([e])).Accepted);
+            await Task.Delay(5); // profile ids order by creation time, to the millisecond
+        }
+        var (aliceId, bobId) = ((await grid.Grains.Lookup("crmId", alice))!.Id, (await grid.Grains.Lookup("crmId", bob))!.Id);
+        Assert.Equal(bobIsOlder, string.CompareOrdinal(bobId, aliceId) < 0);
+        return (alice, bob, laptop, before, aliceId, bobId);
     }
 
     /// <summary>SIGKILL, as near as a TestingHost gets: the silo holding the profile stops without writing or leaving.</summary>
