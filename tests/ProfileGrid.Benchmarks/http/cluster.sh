@@ -8,7 +8,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 DURATION=${1:-20s}
 HERE=$PWD/tests/ProfileGrid.Benchmarks/http
-OUT=$(mktemp -d)
 
 . "$HERE/lib.sh"
 ensure_wrk
@@ -17,7 +16,6 @@ publish client
 stop_everything_on_exit
 start_postgres max_connections=300
 
-wait_ready() { for _ in $(seq 1 360); do curl -sf "$1/health/ready" >/dev/null 2>&1 && return 0; sleep 0.5; done; echo "not ready: $1" >&2; exit 1; }
 
 # run_cluster SILOS DATABASE: starts SILOS silos and a gateway on a fresh database; the gateway is on 5190.
 run_cluster() {
@@ -28,10 +26,10 @@ run_cluster() {
   for i in $(seq 1 "$silos"); do
     (cd "$OUT/silo" && exec dotnet ProfileGrid.Silo.dll --urls http://127.0.0.1:$((5190 + i)) \
       --ProfileGrid:SiloPort=$((11190 + i)) --ProfileGrid:GatewayPort=$((30190 + i)) "${common[@]}" >"$OUT/$db-silo$i.log" 2>&1) &
-    wait_ready http://127.0.0.1:$((5190 + i))
+    wait_ready http://127.0.0.1:$((5190 + i)) "$OUT/$db-silo$i.log"
   done
   (cd "$OUT/client" && exec dotnet ProfileGrid.Client.dll --urls http://127.0.0.1:5190 "${common[@]}" >"$OUT/$db-gateway.log" 2>&1) &
-  wait_ready http://127.0.0.1:5190
+  wait_ready http://127.0.0.1:5190 "$OUT/$db-gateway.log"
 }
 
 stop_cluster() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; }

@@ -9,7 +9,6 @@ cd "$(dirname "$0")/../../.."
 DURATION=${1:-20s}
 CONNECTIONS=${2:-4}
 HERE=tests/ProfileGrid.Benchmarks/http
-OUT=$(mktemp -d)
 
 . $HERE/lib.sh
 ensure_wrk
@@ -22,12 +21,7 @@ CS="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=profilegrid_bench"
   --ProfileGrid:Storage=Postgres "--ConnectionStrings:Postgres=$CS" --ProfileGrid:Demo=false \
   --ProfileGrid:SiloPort=21912 --ProfileGrid:GatewayPort=31912 --Logging:LogLevel:Default=Warning >"$OUT/silo.log" 2>&1) &
 
-for _ in $(seq 1 240); do
-  curl -sf -X POST http://127.0.0.1:5097/v1/events -H 'content-type: application/json' -d '[]' >/dev/null 2>&1 && break
-  sleep 0.5
-done
-curl -sf -X POST http://127.0.0.1:5097/v1/events -H 'content-type: application/json' -d '[]' >/dev/null \
-  || { echo "the silo did not come up:" >&2; tail -30 "$OUT/silo.log" >&2; exit 1; }
+wait_ready http://127.0.0.1:5097 "$OUT/silo.log"
 
 echo "== machine: $(nproc) cores, $(uname -r); PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on the same machine"
 echo "== warm-up (5s)"

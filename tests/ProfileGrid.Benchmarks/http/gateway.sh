@@ -9,7 +9,6 @@ cd "$(dirname "$0")/../../.."
 DURATION=${1:-20s}
 CONNECTIONS=${2:-32}
 HERE=tests/ProfileGrid.Benchmarks/http
-OUT=$(mktemp -d)
 SILO_HTTP=5097 GATEWAY_HTTP=5096 SILO_PORT=11197 GATEWAY_PORT=30097
 
 . $HERE/lib.sh
@@ -25,15 +24,9 @@ stop_everything_on_exit
 (cd "$OUT/client" && exec dotnet ProfileGrid.Client.dll --urls http://127.0.0.1:$GATEWAY_HTTP \
    --ProfileGrid:GatewayPort=$GATEWAY_PORT --Logging:LogLevel:Default=Warning >"$OUT/client.log" 2>&1) &
 
-wait_ready() { for _ in $(seq 1 240); do curl -sf "$1/health/ready" >/dev/null 2>&1 && return 0; sleep 0.5; done; echo "not ready: $1" >&2; exit 1; }
-wait_ready http://127.0.0.1:$SILO_HTTP
-wait_ready http://127.0.0.1:$GATEWAY_HTTP
-# The demo loads after start; its traits come last: wait until Sarah has her loyalty tier.
-for _ in $(seq 1 240); do
-  curl -s http://127.0.0.1:$GATEWAY_HTTP/graphql -H 'content-type: application/json' \
-    -d '{"query":"{ profile(namespace: \"email\", id: \"sarah@luma.example\") { traits } }"}' 2>/dev/null | grep -q loyaltyTier && break
-  sleep 0.5
-done
+wait_ready http://127.0.0.1:$SILO_HTTP "$OUT/silo.log"
+wait_ready http://127.0.0.1:$GATEWAY_HTTP "$OUT/client.log"
+wait_for_demo http://127.0.0.1:$GATEWAY_HTTP "$OUT/silo.log"
 
 echo "== machine: $(nproc) cores, $(uname -r); wrk -t2 -c$CONNECTIONS -d$DURATION"
 echo "== warm-up"; wrk -t2 -c"$CONNECTIONS" -d5s -s $HERE/lookup.lua http://127.0.0.1:$GATEWAY_HTTP/graphql >/dev/null

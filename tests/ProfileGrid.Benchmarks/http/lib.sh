@@ -1,4 +1,5 @@
-# What the HTTP benchmark scripts share; sourced from the repository root once OUT (a temp folder) is set.
+# What the HTTP benchmark scripts share; sourced from the repository root. OUT is the run's temp folder.
+OUT=$(mktemp -d)
 
 # wrk from Debian's package when the machine lacks it.
 ensure_wrk() {
@@ -34,6 +35,26 @@ start_postgres() {
 
 # psql_q DATABASE QUERY: one value from the throwaway server, or "?" when the query fails.
 psql_q() { as_postgres "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d "$1" -tAc "$2" 2>/dev/null || echo "?"; }
+
+# wait_for LOG CURL_ARGS...: until `curl -sf CURL_ARGS` succeeds (3 minutes at most); else the end of LOG and exit 1.
+wait_for() {
+  local log=$1; shift
+  for _ in $(seq 1 360); do curl -sf "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done
+  echo "timed out waiting for: $*" >&2; [ ! -f "$log" ] || tail -30 "$log" >&2; exit 1
+}
+
+# wait_ready URL LOG: until the silo or gateway at URL answers /health/ready.
+wait_ready() { wait_for "$2" "$1/health/ready"; }
+
+# wait_for_demo URL LOG: until the Luma demo is loaded there (its traits come last: Sarah has her loyalty tier).
+wait_for_demo() {
+  local query='{"query":"{ profile(namespace: \"email\", id: \"sarah@luma.example\") { traits } }"}'
+  for _ in $(seq 1 360); do
+    curl -s "$1/graphql" -H 'content-type: application/json' -d "$query" 2>/dev/null | grep -q loyaltyTier && return 0
+    sleep 0.5
+  done
+  echo "the demo did not load at $1" >&2; tail -30 "$2" >&2; exit 1
+}
 
 # On exit: stop the processes this script started and the throwaway PostgreSQL, and remove $OUT.
 stop_everything_on_exit() {

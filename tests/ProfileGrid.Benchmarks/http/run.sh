@@ -9,7 +9,6 @@ cd "$(dirname "$0")/../../.."
 DURATION=${1:-20s}
 CONNECTIONS=${2:-32}
 HERE=tests/ProfileGrid.Benchmarks/http
-OUT=$(mktemp -d)
 
 . $HERE/lib.sh
 ensure_wrk
@@ -25,17 +24,8 @@ done
 dotnet tests/ProfileGrid.Benchmarks/bin/Release/net10.0/ProfileGrid.Benchmarks.dll bare --urls http://127.0.0.1:5099 >/dev/null 2>&1 &
 (cd "$OUT/silo" && exec dotnet ProfileGrid.Silo.dll --urls http://127.0.0.1:5098 --ProfileGrid:SiloPort=21911 --ProfileGrid:GatewayPort=31911 --Logging:LogLevel:Default=Warning >"$OUT/silo.log" 2>&1) &
 
-wait_for() { for _ in $(seq 1 240); do curl -sf "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done; echo "timed out: $*" >&2; exit 1; }
-wait_for -X POST http://127.0.0.1:5099/graphql
-# The demo loads after start; its traits come last: wait until Sarah has her loyalty tier.
-for _ in $(seq 1 240); do
-  curl -s http://127.0.0.1:5098/graphql -H 'content-type: application/json' \
-    -d '{"query":"{ profile(namespace: \"email\", id: \"sarah@luma.example\") { traits } }"}' 2>/dev/null | grep -q loyaltyTier && break
-  sleep 0.5
-done
-curl -s http://127.0.0.1:5098/graphql -H 'content-type: application/json' \
-  -d '{"query":"{ profile(namespace: \"email\", id: \"sarah@luma.example\") { traits } }"}' | grep -q loyaltyTier \
-  || { echo "the silo did not come up with the demo loaded:" >&2; tail -20 "$OUT/silo.log" >&2; exit 1; }
+wait_for /dev/null -X POST http://127.0.0.1:5099/graphql
+wait_for_demo http://127.0.0.1:5098 "$OUT/silo.log"
 
 echo "== machine: $(nproc) cores, $(uname -r); wrk -t2 -c$CONNECTIONS -d$DURATION"
 echo "== warm-up"; wrk -t2 -c"$CONNECTIONS" -d5s -s $HERE/lookup.lua http://127.0.0.1:5098/graphql >/dev/null

@@ -9,7 +9,6 @@ cd "$(dirname "$0")/../../.."
 DURATION=${1:-12s}
 COUNT=${2:-100}
 HERE=tests/ProfileGrid.Benchmarks/http
-OUT=$(mktemp -d)
 
 . $HERE/lib.sh
 ensure_wrk
@@ -21,7 +20,7 @@ stop_everything_on_exit
 if curl -s -o /dev/null "http://127.0.0.1:5097/"; then echo "port 5097 is already in use: stop what listens there first" >&2; exit 1; fi
 (cd "$OUT/silo" && exec dotnet ProfileGrid.Silo.dll --urls http://127.0.0.1:5097 --ProfileGrid:Demo=false \
   --ProfileGrid:SiloPort=21912 --ProfileGrid:GatewayPort=31912 --Logging:LogLevel:Default=Warning >"$OUT/silo.log" 2>&1) &
-for _ in $(seq 1 240); do curl -sf -X POST http://127.0.0.1:5097/v1/events -H 'content-type: application/json' -d '[]' >/dev/null 2>&1 && break; sleep 0.5; done
+wait_ready http://127.0.0.1:5097 "$OUT/silo.log"
 dotnet tests/ProfileGrid.Benchmarks/bin/Release/net10.0/ProfileGrid.Benchmarks.dll segments --url http://127.0.0.1:5097 --count "$COUNT"
 
 echo "== machine: $(nproc) cores; $COUNT live segments; wrk -t2 -c8 -d$DURATION, batches of ${BATCH:-500}, ${PEOPLE:-20000} people"
