@@ -16,7 +16,6 @@ namespace ProfileGrid.Cluster.Tests.Segments;
 [Collection(SegmentsClusterCollection.Name)]
 public sealed class BatchWalkStorageTests(SegmentsClusterFixture fixture) : SegmentsTest(fixture)
 {
-
     [Fact]
     public async Task A_walk_writes_the_profiles_that_enter_and_leaves_the_others_as_stored()
     {

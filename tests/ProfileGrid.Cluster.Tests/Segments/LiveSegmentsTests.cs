@@ -169,11 +169,9 @@ public sealed class LiveSegmentsTests(SegmentsClusterFixture fixture) : Segments
     public async Task The_durable_reminder_flips_a_window_with_no_call_from_anyone()
     {
         var recent = U("recent-visitor");
-        await Fixture.Define(recent, $"exists(events where type = \"web.pageView\" and attributes.run = \"{Run}\" within 1d)");
-        var visitor = U("visitor");
+        await DefineVisitedWithinADay(recent);
         // The window closes 2 s (of the fake clock) from now; the reminder is armed for then.
-        await Grains.IngestAccepted(Grid.Event("web.pageView", ("ecid", visitor)).At(Now.AddDays(-1).AddSeconds(2), attributes: $"{{\"run\":\"{Run}\"}}"));
-        var profile = await Grains.ProfileOf("ecid", visitor);
+        var profile = await Visit(U("visitor"), Now.AddDays(-1).AddSeconds(2));
         Assert.Contains(recent, await Grains.SegmentsOf(profile));
 
         Fixture.Clock.Advance(TimeSpan.FromSeconds(2));
@@ -186,11 +184,9 @@ public sealed class LiveSegmentsTests(SegmentsClusterFixture fixture) : Segments
     public async Task A_reminder_that_fires_before_its_window_has_passed_arms_itself_again()
     {
         var recent = U("recent-visitor");
-        await Fixture.Define(recent, $"exists(events where type = \"web.pageView\" and attributes.run = \"{Run}\" within 1d)");
-        var visitor = U("early");
+        await DefineVisitedWithinADay(recent);
         // The window closes 2 s (of the fake clock) from now.
-        await Grains.IngestAccepted(Grid.Event("web.pageView", ("ecid", visitor)).At(Now.AddDays(-1).AddSeconds(2), attributes: $"{{\"run\":\"{Run}\"}}"));
-        var profile = await Grains.ProfileOf("ecid", visitor);
+        var profile = await Visit(U("early"), Now.AddDays(-1).AddSeconds(2));
 
         // The reminder ticks while, for the profile, the window is still open (the reminder service runs on a
         // silo whose clock is ahead; Orleans' reminder service here keeps to the fake clock, so the tick is sent

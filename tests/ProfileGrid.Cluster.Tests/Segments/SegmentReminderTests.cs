@@ -16,10 +16,8 @@ public sealed class SegmentReminderTests(SegmentsClusterFixture fixture) : Segme
     [Fact]
     public async Task A_profile_woken_to_evaluate_a_new_segment_keeps_the_reminder_it_armed_before()
     {
-        await Fixture.Define(U("visited-today"), $"exists(events where type = \"web.pageView\" and attributes.run = \"{Run}\" within 1d)");
-        var visitor = U("sleeper");
-        await Grains.IngestAccepted(Grid.Event("web.pageView", ("ecid", visitor)).At(Now.AddMinutes(-30), attributes: $"{{\"run\":\"{Run}\"}}"));
-        var profile = await Grains.ProfileOf("ecid", visitor);
+        await DefineVisitedWithinADay(U("visited-today"));
+        var profile = await Visit(U("sleeper"), Now.AddMinutes(-30));
         var armed = await Reminder(profile);
         Assert.NotNull(armed);
 
@@ -44,10 +42,9 @@ public sealed class SegmentReminderTests(SegmentsClusterFixture fixture) : Segme
     public async Task A_reminder_that_fires_early_with_nothing_left_to_check_is_unregistered_and_a_later_window_arms_one_again()
     {
         var soon = U("visited-soon-over");
-        await Fixture.Define(soon, $"exists(events where type = \"web.pageView\" and attributes.run = \"{Run}\" within 1d)");
+        await DefineVisitedWithinADay(soon);
         var visitor = U("visitor");
-        await Grains.IngestAccepted(Grid.Event("web.pageView", ("ecid", visitor)).At(Now.AddDays(-1).AddHours(1), attributes: $"{{\"run\":\"{Run}\"}}"));
-        var profile = await Grains.ProfileOf("ecid", visitor);
+        var profile = await Visit(visitor, Now.AddDays(-1).AddHours(1));
         Assert.NotNull(await Reminder(profile));
 
         // The segment goes; then the reminder fires an hour early (the reminder service runs on a silo whose clock
@@ -58,8 +55,8 @@ public sealed class SegmentReminderTests(SegmentsClusterFixture fixture) : Segme
         Assert.Null(await Reminder(profile));
 
         // A new window must arm a reminder again, although the reminder time the profile stored lies ahead.
-        await Fixture.Define(U("visited-today"), $"exists(events where type = \"web.pageView\" and attributes.run = \"{Run}\" within 1d)");
-        await Grains.IngestAccepted(Grid.Event("web.pageView", ("ecid", visitor)).At(Now, attributes: $"{{\"run\":\"{Run}\"}}"));
+        await DefineVisitedWithinADay(U("visited-today"));
+        await Visit(visitor, Now);
         Assert.NotNull(await Reminder(profile));
     }
 

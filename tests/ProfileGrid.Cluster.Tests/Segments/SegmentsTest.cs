@@ -18,6 +18,17 @@ public abstract class SegmentsTest(SegmentsClusterFixture fixture)
     protected DateTimeOffset Now => _clock.GetUtcNow();
     private readonly TimeProvider _clock = fixture.Clock;
 
+    /// <summary>Defines <paramref name="segment"/> as "viewed a page of this run within the last day" (a window that closes by itself).</summary>
+    protected Task<SegmentInfo> DefineVisitedWithinADay(string segment) =>
+        Fixture.Define(segment, $"exists(events where type = \"web.pageView\" and attributes.run = \"{Run}\" within 1d)");
+
+    /// <summary>A page view of this run by <paramref name="visitor"/> (an ecid) at <paramref name="at"/>; the visitor's profile id.</summary>
+    protected async Task<string> Visit(string visitor, DateTimeOffset at)
+    {
+        await Grains.IngestAccepted(Grid.Event("web.pageView", ("ecid", visitor)).At(at, attributes: $"{{\"run\":\"{Run}\"}}"));
+        return await Grains.ProfileOf("ecid", visitor);
+    }
+
     /// <summary>
     /// Sends the profile's segment reminder a tick now, as the reminder service of a silo whose clock is ahead
     /// would (the reminder service here keeps to the fake clock, so it never ticks early by itself).
