@@ -9,8 +9,11 @@ public sealed class GraphQLDocumentCacheTests(DefaultServerFixture fixture) : IC
 {
     private HttpClient Client => fixture.Server.Client;
 
-    private bool IsCached(string query) => fixture.Server.App.Services.GetRequiredService<GraphQLRequestExecutor>()
-        .IsCached(fixture.Server.App.Services.GetRequiredService<ISchema>(), query);
+    private GraphQLRequestExecutor Executor => fixture.Server.App.Services.GetRequiredService<GraphQLRequestExecutor>();
+
+    private ISchema Schema => fixture.Server.App.Services.GetRequiredService<ISchema>();
+
+    private bool IsCached(string query) => Executor.IsCached(Schema, query);
 
     [Fact]
     public async Task A_document_that_ran_is_kept_and_answers_the_same_again()
@@ -51,6 +54,47 @@ public sealed class GraphQLDocumentCacheTests(DefaultServerFixture fixture) : IC
         Assert.Equal(HttpStatusCode.OK, small.Status);
         Assert.True(IsCached(query));
         Assert.Equal("MAX_COMPLEXITY_EXCEEDED", large.FirstErrorCode);
+    }
+
+    [Fact]
+    public async Task A_kept_document_whose_variables_cannot_change_its_limits_is_not_measured_again()
+    {
+        const string greeting = "query Greeting2($name: String) { hello(name: $name) }";
+        const string items = "query Items2($n: Int) { items(first: $n) { name } }";
+
+        await Client.PostGraphQLAsync(new { query = greeting, variables = new { name = "Sarah" } });
+        await Client.PostGraphQLAsync(new { query = items, variables = new { n = 1 } });
+
+        Assert.True(IsCached(greeting));
+        Assert.False(Executor.MeasuresLimitsEveryTime(Schema, greeting));
+        Assert.True(Executor.MeasuresLimitsEveryTime(Schema, items));
+    }
+
+    [Fact]
+    public async Task The_complexity_limit_applies_to_a_kept_document_when_an_include_condition_changes()
+    {
+        // 441 without the third level, 8,841 with it (limit 2,000).
+        const string query = "query Deep($deep: Boolean!) { items(first: 20) { name items(first: 20) { name items(first: 20) @include(if: $deep) { name } } } }";
+
+        var shallow = await Client.PostGraphQLAsync(new { query, variables = new { deep = false } });
+        var deep = await Client.PostGraphQLAsync(new { query, variables = new { deep = true } });
+
+        Assert.Equal(HttpStatusCode.OK, shallow.Status);
+        Assert.True(IsCached(query));
+        Assert.Equal("MAX_COMPLEXITY_EXCEEDED", deep.FirstErrorCode);
+    }
+
+    [Fact]
+    public async Task The_complexity_limit_applies_to_a_kept_document_when_a_fields_own_complexity_reads_a_variable()
+    {
+        const string query = "query Weighted($w: Int) { weighted(weight: $w) }";
+
+        var light = await Client.PostGraphQLAsync(new { query, variables = new { w = 3 } });
+        var heavy = await Client.PostGraphQLAsync(new { query, variables = new { w = 5000 } });
+
+        Assert.Equal("weighs 3", light.Body.GetProperty("data").GetProperty("weighted").GetString());
+        Assert.True(IsCached(query));
+        Assert.Equal("MAX_COMPLEXITY_EXCEEDED", heavy.FirstErrorCode);
     }
 
     [Fact]

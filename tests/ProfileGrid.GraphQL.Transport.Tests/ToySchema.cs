@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using GraphQL;
 using GraphQL.Types;
+using GraphQL.Validation.Complexity;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ProfileGrid.GraphQL.Transport.Tests;
@@ -8,7 +9,7 @@ namespace ProfileGrid.GraphQL.Transport.Tests;
 /// <summary>
 /// A schema with one of everything the transports must carry: a query with arguments, a mutation,
 /// a field that throws, a field that never finishes, a recursive type (depth), nested lists
-/// (complexity), and subscriptions whose events the tests publish themselves.
+/// (complexity), a field with its own complexity function, and subscriptions whose events the tests publish themselves.
 /// </summary>
 public sealed class ToySchema : Schema
 {
@@ -45,6 +46,10 @@ public sealed class ToyQuery : ObjectGraphType
         Field<ListGraphType<ItemType>>("items")
             .Argument<IntGraphType>("first")
             .Resolve(context => Enumerable.Range(1, context.GetArgument("first", 2)));
+        Field<StringGraphType>("weighted")
+            .Argument<IntGraphType>("weight")
+            .WithComplexityImpact(context => new FieldComplexityResult(context.GetArgument("weight", 1), 1))
+            .Resolve(context => $"weighs {context.GetArgument("weight", 1)}");
     }
 }
 

@@ -54,8 +54,10 @@ internal readonly record struct GraphQLExecutionOutcome(
 /// Documents that passed validation and ran are kept by their text (at most
 /// <see cref="MaxCachedDocuments"/>, each at most <see cref="MaxCachedDocumentLength"/> characters), so a
 /// client repeating a query (a call-center lookup) skips parsing and the specification's validation
-/// rules, which depend on the document and schema alone. The depth and complexity limits run on every
-/// request: complexity can depend on variables.
+/// rules, which depend on the document and schema alone. The depth and complexity limits run again
+/// only for a document whose figures can change with its variables (<see cref="GraphQLLimitsVariables"/>):
+/// measuring them is most of what validating a kept document costs. Variables are checked against
+/// their types on every request.
 /// </remarks>
 internal sealed class GraphQLRequestExecutor
 {
@@ -66,8 +68,8 @@ internal sealed class GraphQLRequestExecutor
     private readonly IDocumentExecuter _executer;
     private readonly IDocumentBuilder _documentBuilder = new GraphQLDocumentBuilder();
     private readonly IValidationRule[] _validationRules;
-    private readonly IValidationRule[] _cachedDocumentValidationRules;
-    private readonly ConcurrentDictionary<(ISchema Schema, string Query), GraphQLDocument> _validatedDocuments = new();
+    private readonly IValidationRule[] _limitsOnly;
+    private readonly ConcurrentDictionary<(ISchema Schema, string Query), KeptDocument> _validatedDocuments = new();
     private int _cachedDocuments;
     private readonly TimeProvider _timeProvider;
     private readonly GraphQLTransportMetrics _metrics;
@@ -87,7 +89,7 @@ internal sealed class GraphQLRequestExecutor
         _executer = services.GetService<IDocumentExecuter>() ?? new DocumentExecuter();
         var limits = new GraphQLRequestLimitsRule(_options.MaxDepth, _options.MaxComplexity);
         _validationRules = [.. DocumentValidator.CoreRules, limits];
-        _cachedDocumentValidationRules = [limits];
+        _limitsOnly = [limits];
         _timeProvider = timeProvider;
         _metrics = metrics;
         _logger = logger;
@@ -98,6 +100,10 @@ internal sealed class GraphQLRequestExecutor
 
     /// <summary>Documents kept as validated (see the remarks on the class).</summary>
     internal bool IsCached(ISchema schema, string query) => _validatedDocuments.ContainsKey((schema, query));
+
+    /// <summary>Whether a kept document's depth and complexity are measured on every request (see the remarks on the class).</summary>
+    internal bool MeasuresLimitsEveryTime(ISchema schema, string query) =>
+        _validatedDocuments.TryGetValue((schema, query), out var kept) && kept.LimitsCanChange;
 
     public GraphQLTransportOptions Options => _options;
 
@@ -114,7 +120,7 @@ internal sealed class GraphQLRequestExecutor
         var cached = _validatedDocuments.TryGetValue(cacheKey, out var known);
         if (cached)
         {
-            document = known!;
+            document = known!.Document;
         }
         else
         {
@@ -157,7 +163,7 @@ internal sealed class GraphQLRequestExecutor
             Extensions = request.Extensions,
             User = user,
             RequestServices = requestServices,
-            ValidationRules = cached ? _cachedDocumentValidationRules : _validationRules,
+            ValidationRules = !cached ? _validationRules : known!.LimitsCanChange ? _limitsOnly : [],
             UnhandledExceptionDelegate = OnUnhandledExceptionAsync,
         };
 
@@ -198,8 +204,12 @@ internal sealed class GraphQLRequestExecutor
     private void Remember((ISchema Schema, string Query) key, GraphQLDocument document, ExecutionResult result)
     {
         if (!result.Executed || key.Query.Length > MaxCachedDocumentLength || Volatile.Read(ref _cachedDocuments) >= MaxCachedDocuments) return;
-        if (_validatedDocuments.TryAdd(key, document)) Interlocked.Increment(ref _cachedDocuments);
+        var kept = new KeptDocument(document, GraphQLLimitsVariables.CanChangeTheLimits(key.Schema, document));
+        if (_validatedDocuments.TryAdd(key, kept)) Interlocked.Increment(ref _cachedDocuments);
     }
+
+    /// <summary>A document that passed validation, and whether its depth and complexity must be measured again.</summary>
+    private sealed record KeptDocument(GraphQLDocument Document, bool LimitsCanChange);
 
     private GraphQLExecutionOutcome Outcome(ExecutionResult result, OperationType? operationType)
     {
