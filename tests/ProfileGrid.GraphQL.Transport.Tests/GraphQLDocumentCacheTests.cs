@@ -1,4 +1,5 @@
 using GraphQL.Types;
+using GraphQL.Validation;
 using Microsoft.Extensions.DependencyInjection;
 using ProfileGrid.GraphQL.Transport;
 
@@ -68,6 +69,20 @@ public sealed class GraphQLDocumentCacheTests(DefaultServerFixture fixture) : IC
         Assert.True(IsCached(greeting));
         Assert.False(Executor.MeasuresLimitsEveryTime(Schema, greeting));
         Assert.True(Executor.MeasuresLimitsEveryTime(Schema, items));
+    }
+
+    [Fact]
+    public async Task A_kept_document_is_validated_by_the_shortcut_the_servers_executer_uses()
+    {
+        const string query = "query Greeting3($name: String) { hello(name: $name) }";
+
+        await Client.PostGraphQLAsync(new { query, variables = new { name = "Sarah" } });
+        var again = await Client.PostGraphQLAsync(new { query, variables = new { name = "Tove" } });
+
+        var services = fixture.Server.App.Services;
+        Assert.Same(services.GetRequiredService<KeptDocumentValidator>(), services.GetRequiredService<IDocumentValidator>());
+        Assert.True(Executor.ValidatesByShortcut(Schema, query));
+        Assert.Equal("Hello, Tove!", again.Body.GetProperty("data").GetProperty("hello").GetString());
     }
 
     [Fact]

@@ -57,7 +57,8 @@ internal readonly record struct GraphQLExecutionOutcome(
 /// rules, which depend on the document and schema alone. The depth and complexity limits run again
 /// only for a document whose figures can change with its variables (<see cref="GraphQLLimitsVariables"/>):
 /// measuring them is most of what validating a kept document costs. Variables are checked against
-/// their types on every request.
+/// their types on every request, for most kept documents without walking the document again
+/// (<see cref="KeptDocumentValidator"/>).
 /// </remarks>
 internal sealed class GraphQLRequestExecutor
 {
@@ -69,6 +70,7 @@ internal sealed class GraphQLRequestExecutor
     private readonly IDocumentBuilder _documentBuilder = new GraphQLDocumentBuilder();
     private readonly IValidationRule[] _validationRules;
     private readonly IValidationRule[] _limitsOnly;
+    private readonly KeptDocumentValidator? _keptValidator;
     private readonly ConcurrentDictionary<(ISchema Schema, string Query), KeptDocument> _validatedDocuments = new();
     private int _cachedDocuments;
     private readonly TimeProvider _timeProvider;
@@ -86,7 +88,9 @@ internal sealed class GraphQLRequestExecutor
         // The host's executer when it registered one (services.AddGraphQL(...)), so its execution
         // hooks, listeners and strategies apply; otherwise graphql-dotnet's default, which already
         // runs subscription operations with its subscription execution strategy.
-        _executer = services.GetService<IDocumentExecuter>() ?? new DocumentExecuter();
+        _keptValidator = services.GetService<KeptDocumentValidator>();
+        _executer = services.GetService<IDocumentExecuter>()
+            ?? new DocumentExecuter(new GraphQLDocumentBuilder(), (IDocumentValidator?)_keptValidator ?? new DocumentValidator());
         var limits = new GraphQLRequestLimitsRule(_options.MaxDepth, _options.MaxComplexity);
         _validationRules = [.. DocumentValidator.CoreRules, limits];
         _limitsOnly = [limits];
@@ -104,6 +108,11 @@ internal sealed class GraphQLRequestExecutor
     /// <summary>Whether a kept document's depth and complexity are measured on every request (see the remarks on the class).</summary>
     internal bool MeasuresLimitsEveryTime(ISchema schema, string query) =>
         _validatedDocuments.TryGetValue((schema, query), out var kept) && kept.LimitsCanChange;
+
+    /// <summary>Whether a kept document's operations are validated by <see cref="KeptDocumentValidator"/>'s shortcut.</summary>
+    internal bool ValidatesByShortcut(ISchema schema, string query) =>
+        _validatedDocuments.TryGetValue((schema, query), out var kept) && _keptValidator is { } validator
+        && kept.Document.Definitions.OfType<GraphQLOperationDefinition>().All(validator.IsKept);
 
     public GraphQLTransportOptions Options => _options;
 
@@ -205,6 +214,7 @@ internal sealed class GraphQLRequestExecutor
     {
         if (!result.Executed || key.Query.Length > MaxCachedDocumentLength || Volatile.Read(ref _cachedDocuments) >= MaxCachedDocuments) return;
         var kept = new KeptDocument(document, GraphQLLimitsVariables.CanChangeTheLimits(key.Schema, document));
+        if (!kept.LimitsCanChange) _keptValidator?.Keep(key.Schema, document);
         if (_validatedDocuments.TryAdd(key, kept)) Interlocked.Increment(ref _cachedDocuments);
     }
 

@@ -1,3 +1,4 @@
+using GraphQL.Validation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -15,6 +16,8 @@ public static class GraphQLTransportServiceCollectionExtensions
     /// passed to <c>MapGraphQLHttp&lt;TSchema&gt;</c>) must be registered too, e.g. with
     /// <c>services.AddGraphQL(b =&gt; b.AddSchema&lt;MySchema&gt;().AddSystemTextJson())</c>; when the
     /// host registers an <c>IDocumentExecuter</c> that way, the transports execute through it.
+    /// graphql-dotnet's <c>IDocumentValidator</c> is replaced by one that validates a kept document
+    /// faster (<see cref="KeptDocumentValidator"/>) and otherwise the same.
     /// </summary>
     public static IServiceCollection AddGraphQLTransport(
         this IServiceCollection services,
@@ -54,6 +57,16 @@ public static class GraphQLTransportServiceCollectionExtensions
         services.TryAddSingleton<IGraphQLWebSocketAuthenticator, AcceptingGraphQLWebSocketAuthenticator>();
         services.TryAddSingleton<GraphQLTransportMetrics>();
         services.TryAddSingleton<GraphQLRequestExecutor>();
+        // graphql-dotnet's validator (AddGraphQL registers it only when none is, before or after this)
+        // with the shortcut for kept documents; a host's own validator is left as it is.
+        services.TryAddSingleton<KeptDocumentValidator>();
+        var validator = services.LastOrDefault(d => d.ServiceType == typeof(IDocumentValidator));
+        if (validator is null || validator.ImplementationType == typeof(DocumentValidator))
+        {
+            services.RemoveAll<IDocumentValidator>();
+            services.AddSingleton<IDocumentValidator>(sp => sp.GetRequiredService<KeptDocumentValidator>());
+        }
+
         return services;
     }
 }
