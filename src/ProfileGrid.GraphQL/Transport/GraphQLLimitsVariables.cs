@@ -26,13 +26,7 @@ internal static class GraphQLLimitsVariables
         {
             if (definition is GraphQLOperationDefinition { Variables.Items.Count: > 0 } operation)
             {
-                IGraphType? root = operation.Operation switch
-                {
-                    OperationType.Query => schema.Query,
-                    OperationType.Mutation => schema.Mutation,
-                    OperationType.Subscription => schema.Subscription,
-                    _ => null,
-                };
+                var root = RootType(schema, operation);
                 if (root is null || new Walk(schema, document).CanChange(operation.SelectionSet, root))
                 {
                     return true;
@@ -128,7 +122,17 @@ internal static class GraphQLLimitsVariables
         private IGraphType? TypeNamed(GraphQLTypeCondition condition) => schema.AllTypes[condition.Type.Name.StringValue];
     }
 
-    private static bool HasVariable(GraphQLValue? value) => value switch
+    /// <summary>The type an operation's selections start from, or null when the schema has none for it.</summary>
+    internal static IObjectGraphType? RootType(ISchema schema, GraphQLOperationDefinition operation) => operation.Operation switch
+    {
+        OperationType.Query => schema.Query,
+        OperationType.Mutation => schema.Mutation,
+        OperationType.Subscription => schema.Subscription,
+        _ => null,
+    };
+
+    /// <summary>Whether a value is, or holds (in a list or an object), a variable.</summary>
+    internal static bool HasVariable(GraphQLValue? value) => value switch
     {
         GraphQLVariable => true,
         GraphQLListValue list => list.Values?.Any(HasVariable) == true,

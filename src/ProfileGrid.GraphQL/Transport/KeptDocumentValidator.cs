@@ -71,13 +71,7 @@ internal sealed class KeptDocumentValidator : IDocumentValidator
 
         public static KeptOperation? TryCreate(ISchema schema, GraphQLDocument document, GraphQLOperationDefinition operation)
         {
-            IComplexGraphType? root = operation.Operation switch
-            {
-                OperationType.Query => schema.Query,
-                OperationType.Mutation => schema.Mutation,
-                OperationType.Subscription => schema.Subscription,
-                _ => null,
-            };
+            var root = GraphQLLimitsVariables.RootType(schema, operation);
             if (root is null || HasDirectives(document))
             {
                 return null;
@@ -265,15 +259,7 @@ internal sealed class KeptDocumentValidator : IDocumentValidator
             GraphQLVariable variable => definition.Arguments?.Find(argument.Name.Value) is { } declaredArgument
                 && operation.Variables?.Items.FirstOrDefault(v => v.Variable.Name.Value == variable.Name.Value) is { } declaredVariable
                 && (declaredVariable.Type is GraphQLNonNullType || declaredArgument.ResolvedType is not NonNullGraphType),
-            _ => !HasVariable(argument.Value),
-        };
-
-        private static bool HasVariable(GraphQLValue? value) => value switch
-        {
-            GraphQLVariable => true,
-            GraphQLListValue list => list.Values?.Any(HasVariable) == true,
-            GraphQLObjectValue obj => obj.Fields?.Any(f => HasVariable(f.Value)) == true,
-            _ => false,
+            _ => !GraphQLLimitsVariables.HasVariable(argument.Value),
         };
     }
 }
