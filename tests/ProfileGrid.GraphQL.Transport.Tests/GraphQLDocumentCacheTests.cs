@@ -86,6 +86,19 @@ public sealed class GraphQLDocumentCacheTests(DefaultServerFixture fixture) : IC
     }
 
     [Fact]
+    public async Task Concurrent_requests_of_a_kept_document_each_get_their_own_variables()
+    {
+        const string query = "query Greeting4($name: String) { hello(name: $name) }";
+        await Client.PostGraphQLAsync(new { query, variables = new { name = "first" } });
+
+        var names = Enumerable.Range(0, 200).Select(i => $"caller {i}").ToList();
+        var answers = await Task.WhenAll(names.Select(name => Client.PostGraphQLAsync(new { query, variables = new { name } })));
+
+        Assert.True(Executor.ValidatesByShortcut(Schema, query));
+        Assert.Equal(names.Select(n => $"Hello, {n}!"), answers.Select(a => a.Body.GetProperty("data").GetProperty("hello").GetString()));
+    }
+
+    [Fact]
     public async Task The_complexity_limit_applies_to_a_kept_document_when_an_include_condition_changes()
     {
         // 441 without the third level, 8,841 with it (limit 2,000).
