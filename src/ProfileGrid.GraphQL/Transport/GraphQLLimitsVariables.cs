@@ -26,7 +26,7 @@ internal static class GraphQLLimitsVariables
         {
             if (definition is GraphQLOperationDefinition { Variables.Items.Count: > 0 } operation)
             {
-                var root = RootType(schema, operation);
+                var root = GraphQLOperationSyntax.RootType(schema, operation);
                 if (root is null || new Walk(schema, document).CanChange(operation.SelectionSet, root))
                 {
                     return true;
@@ -39,13 +39,15 @@ internal static class GraphQLLimitsVariables
 
     private sealed class Walk(ISchema schema, GraphQLDocument document)
     {
-        private readonly HashSet<string> _fragmentsOnPath = [];
+        // A fragment's answer depends on the fragment alone (its own type condition), so it is worked out
+        // once however often it is spread; while it is being worked out it counts as "no" (a cycle adds nothing).
+        private readonly Dictionary<string, bool> _fragments = new(StringComparer.Ordinal);
 
         public bool CanChange(GraphQLSelectionSet? selections, IGraphType type)
         {
             foreach (var selection in selections?.Selections ?? [])
             {
-                if (selection is IHasDirectivesNode { Directives: { } directives } && directives.Items.Any(d => d.Arguments?.Items.Any(a => HasVariable(a.Value)) == true))
+                if (selection is IHasDirectivesNode node && GraphQLOperationSyntax.DirectivesReadVariables(node.Directives))
                 {
                     return true;
                 }
@@ -85,7 +87,7 @@ internal static class GraphQLLimitsVariables
             foreach (var argument in field.Arguments?.Items ?? [])
             {
                 var name = argument.Name.Value;
-                if ((name == "first" || name == "last" || (isList && name == "id")) && HasVariable(argument.Value))
+                if ((name == "first" || name == "last" || (isList && name == "id")) && GraphQLOperationSyntax.HasVariable(argument.Value))
                 {
                     return true;
                 }
@@ -102,41 +104,24 @@ internal static class GraphQLLimitsVariables
         private bool SpreadCanChange(GraphQLFragmentSpread spread)
         {
             var name = spread.FragmentName.Name.StringValue;
+            if (_fragments.TryGetValue(name, out var known))
+            {
+                return known;
+            }
+
             if (document.FindFragmentDefinition(spread.FragmentName.Name.Value) is not { } fragment)
             {
                 return true;
             }
 
-            if (!_fragmentsOnPath.Add(name))
-            {
-                return false;
-            }
-
-            var changes = (fragment.Directives?.Items.Any(d => d.Arguments?.Items.Any(a => HasVariable(a.Value)) == true) ?? false)
+            _fragments[name] = false;
+            var changes = GraphQLOperationSyntax.DirectivesReadVariables(fragment.Directives)
                 || TypeNamed(fragment.TypeCondition) is not { } type
                 || CanChange(fragment.SelectionSet, type);
-            _fragmentsOnPath.Remove(name);
+            _fragments[name] = changes;
             return changes;
         }
 
         private IGraphType? TypeNamed(GraphQLTypeCondition condition) => schema.AllTypes[condition.Type.Name.StringValue];
     }
-
-    /// <summary>The type an operation's selections start from, or null when the schema has none for it.</summary>
-    internal static IObjectGraphType? RootType(ISchema schema, GraphQLOperationDefinition operation) => operation.Operation switch
-    {
-        OperationType.Query => schema.Query,
-        OperationType.Mutation => schema.Mutation,
-        OperationType.Subscription => schema.Subscription,
-        _ => null,
-    };
-
-    /// <summary>Whether a value is, or holds (in a list or an object), a variable.</summary>
-    internal static bool HasVariable(GraphQLValue? value) => value switch
-    {
-        GraphQLVariable => true,
-        GraphQLListValue list => list.Values?.Any(HasVariable) == true,
-        GraphQLObjectValue obj => obj.Fields?.Any(f => HasVariable(f.Value)) == true,
-        _ => false,
-    };
 }

@@ -71,7 +71,7 @@ internal sealed class KeptDocumentValidator : IDocumentValidator
 
         public static KeptOperation? TryCreate(ISchema schema, GraphQLDocument document, GraphQLOperationDefinition operation)
         {
-            var root = GraphQLLimitsVariables.RootType(schema, operation);
+            var root = GraphQLOperationSyntax.RootType(schema, operation);
             if (root is null || HasDirectives(document))
             {
                 return null;
@@ -259,7 +259,7 @@ internal sealed class KeptDocumentValidator : IDocumentValidator
             GraphQLVariable variable => definition.Arguments?.Find(argument.Name.Value) is { } declaredArgument
                 && operation.Variables?.Items.FirstOrDefault(v => v.Variable.Name.Value == variable.Name.Value) is { } declaredVariable
                 && (declaredVariable.Type is GraphQLNonNullType || declaredArgument.ResolvedType is not NonNullGraphType),
-            _ => !GraphQLLimitsVariables.HasVariable(argument.Value),
+            _ => !GraphQLOperationSyntax.HasVariable(argument.Value),
         };
     }
 }
