@@ -52,22 +52,15 @@ internal sealed class KeptDocumentValidator : IDocumentValidator
         return _validator.ValidateAsync(options);
     }
 
-    private sealed class KeptOperation
+    private sealed class KeptOperation(
+        ISchema schema,
+        GraphQLDocument document,
+        GraphQLOperationDefinition variablesOnly,
+        (GraphQLField Field, FieldType Definition)[] fieldsWithArguments)
     {
-        private readonly GraphQLOperationDefinition _variablesOnly;
-        private readonly (GraphQLField Field, FieldType Definition)[] _fieldsWithArguments;
+        public ISchema Schema => schema;
 
-        private KeptOperation(ISchema schema, GraphQLDocument document, GraphQLOperationDefinition variablesOnly, (GraphQLField, FieldType)[] fieldsWithArguments)
-        {
-            Schema = schema;
-            Document = document;
-            _variablesOnly = variablesOnly;
-            _fieldsWithArguments = fieldsWithArguments;
-        }
-
-        public ISchema Schema { get; }
-
-        public GraphQLDocument Document { get; }
+        public GraphQLDocument Document => document;
 
         public static KeptOperation? TryCreate(ISchema schema, GraphQLDocument document, GraphQLOperationDefinition operation)
         {
@@ -104,7 +97,7 @@ internal sealed class KeptDocumentValidator : IDocumentValidator
                 UserContext = options.UserContext,
                 Variables = options.Variables,
                 Extensions = options.Extensions,
-                Operation = _variablesOnly,
+                Operation = variablesOnly,
                 Metrics = options.Metrics,
                 RequestServices = options.RequestServices,
                 User = options.User,
@@ -118,7 +111,7 @@ internal sealed class KeptDocumentValidator : IDocumentValidator
 
             List<ValidationError>? errors = null;
             Dictionary<GraphQLField, IDictionary<string, ArgumentValue>>? argumentValues = null;
-            foreach (var (field, definition) in _fieldsWithArguments)
+            foreach (var (field, definition) in fieldsWithArguments)
             {
                 try
                 {
