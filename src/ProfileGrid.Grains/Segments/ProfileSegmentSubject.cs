@@ -8,7 +8,7 @@ namespace ProfileGrid.Segments;
 /// no condition reaches (another type, say) are never parsed nor held. Traits are serialised at most once
 /// per evaluation pass, and only when a segment reads them. The events are projected, once per pass, into a
 /// buffer of the thread rather than of the profile: a pass is synchronous, so an active profile holds no copy of
-/// its timeline between passes.
+/// its timeline between passes; so are the events of each type a segment reads (<see cref="EventsOfType"/>).
 /// </summary>
 public sealed class ProfileSegmentSubject : ISegmentSubject, ISegmentAttributeParser
 {
@@ -17,6 +17,8 @@ public sealed class ProfileSegmentSubject : ISegmentSubject, ISegmentAttributePa
     // The projected timeline of the subject that projected last on this thread (see Events).
     [ThreadStatic] private static List<SegmentEvent>? t_events;
     [ThreadStatic] private static ProfileSegmentSubject? t_eventsOwner;
+    // The projected timeline by type, reset whenever the thread's buffer is projected again (see EventsOfType).
+    [ThreadStatic] private static SegmentEventTypeIndex? t_byType;
     /// <summary>A thread's buffer grown past this many events (a very long timeline) is replaced by a new one when a shorter timeline is projected next.</summary>
     private const int KeptBufferCapacity = 4_096;
     private ProfileState _state = new();
@@ -60,12 +62,20 @@ public sealed class ProfileSegmentSubject : ISegmentSubject, ISegmentAttributePa
                 events.Clear();
                 foreach (var e in _state.Events) events.Add(Project(e));
                 if (_attributes.Count > 2 * Math.Max(16, _state.Events.Count)) Prune(_state.Events);
+                (t_byType ??= new SegmentEventTypeIndex()).Reset(events);
                 t_eventsOwner = this;
                 _eventsProjected = true;
             }
 
             return events;
         }
+    }
+
+    /// <summary>The projected events of one type: picked out once per pass, for every segment reading that type.</summary>
+    public IReadOnlyList<SegmentEvent> EventsOfType(string type)
+    {
+        _ = Events; // projects the timeline (and resets the index) when this pass has not yet
+        return t_byType!.Of(type);
     }
 
     public ProfileStatsView Stats => _stats ??= new ProfileStatsView

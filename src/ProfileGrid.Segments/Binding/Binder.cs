@@ -196,7 +196,7 @@ internal sealed class Binder
             _hasTimeWindows = true;
         }
 
-        return (new EventSetNode(filter, syntax.Window?.Value.Ticks ?? 0), filter);
+        return (new EventSetNode(filter, syntax.Window?.Value.Ticks ?? 0, pinned is { Count: 1 } ? pinned.Single() : null), filter);
     }
 
     /// <summary>

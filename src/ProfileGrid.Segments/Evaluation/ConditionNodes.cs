@@ -167,6 +167,13 @@ internal sealed class ComparisonCondition(LeafInfo info, ValueNode left, Compari
     protected override long NextChangeTicks(in EvaluationContext context) =>
         Math.Min(left.NextChangeTicks(context), right.NextChangeTicks(context));
 
+    public override TimedResult EvaluateTimed(in EvaluationContext context)
+    {
+        var leftValue = left.EvaluateTimed(context, out var leftNext);
+        var rightValue = right.EvaluateTimed(context, out var rightNext);
+        return new TimedResult(ValueComparer.Compare(leftValue, op, rightValue), Math.Min(leftNext, rightNext));
+    }
+
     protected override string DescribeValue(in EvaluationContext context)
     {
         if (right.IsLiteral)
@@ -187,6 +194,12 @@ internal sealed class InListCondition(LeafInfo info, ValueNode left, SegmentValu
     public override bool Evaluate(in EvaluationContext context) => ValueComparer.IsIn(left.Evaluate(context), items);
 
     protected override long NextChangeTicks(in EvaluationContext context) => left.NextChangeTicks(context);
+
+    public override TimedResult EvaluateTimed(in EvaluationContext context)
+    {
+        var value = left.EvaluateTimed(context, out var next);
+        return new TimedResult(ValueComparer.IsIn(value, items), next);
+    }
 
     protected override string DescribeValue(in EvaluationContext context) => left.Evaluate(context).Display();
 }
@@ -240,11 +253,11 @@ internal sealed class ExistsEventsCondition(LeafInfo info, EventSetNode events) 
     /// <remarks>Newest first: event lists are usually chronological and recent events are the likely matches.</remarks>
     public override bool Evaluate(in EvaluationContext context)
     {
+        var candidates = context.EventsOf(events);
         var windowStart = events.WindowStart(context);
-        for (var i = context.EventCount - 1; i >= 0; i--)
+        for (var i = candidates.Count - 1; i >= 0; i--)
         {
-            var e = context.EventAt(i);
-            if (events.Includes(e, windowStart))
+            if (events.Includes(candidates[i], windowStart))
             {
                 return true;
             }
@@ -253,36 +266,35 @@ internal sealed class ExistsEventsCondition(LeafInfo info, EventSetNode events) 
         return false;
     }
 
-    /// <remarks>True until the newest matching event leaves the window; once false it stays false.</remarks>
-    protected override long NextChangeTicks(in EvaluationContext context)
+    /// <remarks>True until the newest matching event leaves the window; once false it stays false. One walk for both.</remarks>
+    public override TimedResult EvaluateTimed(in EvaluationContext context)
     {
-        if (!events.HasWindow)
-        {
-            return Timing.Never;
-        }
-
+        var candidates = context.EventsOf(events);
         var windowStart = events.WindowStart(context);
         var newest = long.MinValue;
-        for (var i = 0; i < context.EventCount; i++)
+        for (var i = 0; i < candidates.Count; i++)
         {
-            var e = context.EventAt(i);
+            var e = candidates[i];
             if (events.Includes(e, windowStart))
             {
                 newest = Math.Max(newest, e.Timestamp.UtcTicks);
             }
         }
 
-        return newest == long.MinValue ? Timing.Never : newest + events.WindowTicks;
+        var exists = newest != long.MinValue;
+        return new TimedResult(exists, exists && events.HasWindow ? newest + events.WindowTicks : Timing.Never);
     }
+
+    protected override long NextChangeTicks(in EvaluationContext context) => EvaluateTimed(context).NextChangeTicks;
 
     protected override string DescribeValue(in EvaluationContext context)
     {
+        var candidates = context.EventsOf(events);
         var windowStart = events.WindowStart(context);
         var count = 0;
-        for (var i = 0; i < context.EventCount; i++)
+        for (var i = 0; i < candidates.Count; i++)
         {
-            var e = context.EventAt(i);
-            if (events.Includes(e, windowStart))
+            if (events.Includes(candidates[i], windowStart))
             {
                 count++;
             }

@@ -6,37 +6,55 @@ namespace ProfileGrid.Segments.Evaluation;
 /// </summary>
 internal readonly ref struct EvaluationContext
 {
-    private readonly ReadOnlySpan<SegmentEvent> _span;
-    private readonly IReadOnlyList<SegmentEvent>? _list;
-
     public EvaluationContext(ISegmentSubject subject, DateTimeOffset now)
     {
         Subject = subject;
         NowTicks = now.UtcTicks;
-        var events = subject.Events ?? Array.Empty<SegmentEvent>();
-        switch (events)
-        {
-            case SegmentEvent[] array:
-                _span = array;
-                break;
-            case List<SegmentEvent> list:
-                _span = CollectionsMarshal.AsSpan(list);
-                break;
-            default:
-                _list = events;
-                break;
-        }
-
-        EventCount = events.Count;
+        Events = EventView.Of(subject.Events ?? Array.Empty<SegmentEvent>());
     }
 
     public ISegmentSubject Subject { get; }
 
     public long NowTicks { get; }
 
-    public int EventCount { get; }
+    /// <summary>Every event of the profile.</summary>
+    public EventView Events { get; }
 
-    public SegmentEvent EventAt(int index) => _list is null ? _span[index] : _list[index];
+    public int EventCount => Events.Count;
+
+    public SegmentEvent EventAt(int index) => Events[index];
+
+    /// <summary>
+    /// The events <paramref name="set"/> can include: those of its one type when its filter pins one and the subject
+    /// keeps its events by type, else all of them (the set's own filter decides either way).
+    /// </summary>
+    public EventView EventsOf(EventSetNode set) =>
+        set.OnlyType is { } type && Subject.EventsOfType(type) is { } ofType ? EventView.Of(ofType) : Events;
+}
+
+/// <summary>A list of events to walk: as a span when it is an array or a <see cref="List{T}"/>.</summary>
+internal readonly ref struct EventView
+{
+    private readonly ReadOnlySpan<SegmentEvent> _span;
+    private readonly IReadOnlyList<SegmentEvent>? _list;
+
+    private EventView(ReadOnlySpan<SegmentEvent> span, IReadOnlyList<SegmentEvent>? list, int count)
+    {
+        _span = span;
+        _list = list;
+        Count = count;
+    }
+
+    public int Count { get; }
+
+    public SegmentEvent this[int index] => _list is null ? _span[index] : _list[index];
+
+    public static EventView Of(IReadOnlyList<SegmentEvent> events) => events switch
+    {
+        SegmentEvent[] array => new EventView(array, null, array.Length),
+        List<SegmentEvent> list => new EventView(CollectionsMarshal.AsSpan(list), null, list.Count),
+        _ => new EventView(default, events, events.Count),
+    };
 }
 
 /// <summary>The value of a condition together with the first instant (UTC ticks) it may change with no new data.</summary>

@@ -186,8 +186,11 @@ internal sealed class EventTextIn(EventField field, string[] values) : EventCond
 /// <c>events [where ...] [within D]</c>: which of the profile's events take part. The window keeps events with
 /// <c>timestamp &gt; now - D</c>; it has no upper bound, so a window only ever loses events as time passes.
 /// </summary>
-internal sealed class EventSetNode(EventConditionNode? filter, long windowTicks)
+internal sealed class EventSetNode(EventConditionNode? filter, long windowTicks, string? onlyType = null)
 {
+    /// <summary>The one event type the filter can match, or null; the set then needs only that type's events.</summary>
+    public string? OnlyType { get; } = onlyType;
+
     /// <summary>Cost of looking at one event.</summary>
     public int CostPerEvent => 1 + (filter?.Cost ?? 0);
 

@@ -14,6 +14,13 @@ internal abstract class ValueNode(SegmentType type)
 
     /// <summary>The first instant (UTC ticks) after now at which the value may change with no new data.</summary>
     public virtual long NextChangeTicks(in EvaluationContext context) => Timing.Never;
+
+    /// <summary>The value and <see cref="NextChangeTicks"/> together; values over events walk them once for both.</summary>
+    public virtual SegmentValue EvaluateTimed(in EvaluationContext context, out long nextChangeTicks)
+    {
+        nextChangeTicks = NextChangeTicks(context);
+        return Evaluate(context);
+    }
 }
 
 internal sealed class LiteralValue(SegmentValue value, SegmentType type) : ValueNode(type)
@@ -62,23 +69,33 @@ internal sealed class CountValue(EventSetNode events) : ValueNode(SegmentType.Nu
 {
     public override int Cost => ConditionCosts.EventScan * events.CostPerEvent;
 
-    public override SegmentValue Evaluate(in EvaluationContext context)
+    public override SegmentValue Evaluate(in EvaluationContext context) => EvaluateTimed(context, out _);
+
+    public override SegmentValue EvaluateTimed(in EvaluationContext context, out long nextChangeTicks)
     {
+        var candidates = context.EventsOf(events);
         var windowStart = events.WindowStart(context);
         var count = 0;
-        for (var i = 0; i < context.EventCount; i++)
+        var oldest = long.MaxValue;
+        for (var i = 0; i < candidates.Count; i++)
         {
-            var e = context.EventAt(i);
+            var e = candidates[i];
             if (events.Includes(e, windowStart))
             {
                 count++;
+                oldest = Math.Min(oldest, e.Timestamp.UtcTicks);
             }
         }
 
+        nextChangeTicks = EventSetTiming.FirstExpiry(events, oldest);
         return SegmentValue.FromNumber(count);
     }
 
-    public override long NextChangeTicks(in EvaluationContext context) => EventSetTiming.FirstExpiry(events, context);
+    public override long NextChangeTicks(in EvaluationContext context)
+    {
+        EvaluateTimed(context, out var next);
+        return next;
+    }
 }
 
 /// <summary><c>sum/min/max/avg(field of events ...)</c>; events without a value for the field are skipped.</summary>
@@ -86,20 +103,32 @@ internal sealed class AggregateValue(AggregateFunction function, EventValueNode 
 {
     public override int Cost => ConditionCosts.EventScan * (events.CostPerEvent + @field.Cost);
 
-    public override SegmentValue Evaluate(in EvaluationContext context)
+    public override SegmentValue Evaluate(in EvaluationContext context) => EvaluateTimed(context, out _);
+
+    public override long NextChangeTicks(in EvaluationContext context)
     {
+        EvaluateTimed(context, out var next);
+        return next;
+    }
+
+    public override SegmentValue EvaluateTimed(in EvaluationContext context, out long nextChangeTicks)
+    {
+        var candidates = context.EventsOf(events);
         var windowStart = events.WindowStart(context);
         var seen = 0;
         double total = 0;
         double best = 0;
         long bestTicks = 0;
-        for (var i = 0; i < context.EventCount; i++)
+        var oldest = long.MaxValue;
+        for (var i = 0; i < candidates.Count; i++)
         {
-            var e = context.EventAt(i);
+            var e = candidates[i];
             if (!events.Includes(e, windowStart))
             {
                 continue;
             }
+
+            oldest = Math.Min(oldest, e.Timestamp.UtcTicks);
 
             var value = field.Evaluate(e);
             if (value.Kind == ValueKind.Number)
@@ -123,6 +152,7 @@ internal sealed class AggregateValue(AggregateFunction function, EventValueNode 
             }
         }
 
+        nextChangeTicks = EventSetTiming.FirstExpiry(events, oldest);
         return function switch
         {
             AggregateFunction.Sum => SegmentValue.FromNumber(total),
@@ -132,31 +162,14 @@ internal sealed class AggregateValue(AggregateFunction function, EventValueNode 
             _ => SegmentValue.FromNumber(best),
         };
     }
-
-    public override long NextChangeTicks(in EvaluationContext context) => EventSetTiming.FirstExpiry(events, context);
 }
 
 internal static class EventSetTiming
 {
-    /// <summary>When the first event now in the window leaves it: the earliest instant the set changes.</summary>
-    public static long FirstExpiry(EventSetNode events, in EvaluationContext context)
-    {
-        if (!events.HasWindow)
-        {
-            return Timing.Never;
-        }
-
-        var windowStart = events.WindowStart(context);
-        var oldest = long.MaxValue;
-        for (var i = 0; i < context.EventCount; i++)
-        {
-            var e = context.EventAt(i);
-            if (events.Includes(e, windowStart))
-            {
-                oldest = Math.Min(oldest, e.Timestamp.UtcTicks);
-            }
-        }
-
-        return oldest == long.MaxValue ? Timing.Never : oldest + events.WindowTicks;
-    }
+    /// <summary>
+    /// When the first event now in the window leaves it (the earliest instant the set changes), given the oldest
+    /// timestamp among the events the set includes now (<see cref="long.MaxValue"/> when it includes none).
+    /// </summary>
+    public static long FirstExpiry(EventSetNode events, long oldestIncludedTicks) =>
+        !events.HasWindow || oldestIncludedTicks == long.MaxValue ? Timing.Never : oldestIncludedTicks + events.WindowTicks;
 }
