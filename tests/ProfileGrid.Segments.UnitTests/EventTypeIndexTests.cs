@@ -76,37 +76,39 @@ public sealed class EventTypeIndexTests
     [Fact]
     public void An_index_reset_to_another_timeline_picks_each_type_out_again()
     {
-        var index = new SegmentEventTypeIndex();
+        var index = new SegmentEventTypeIndex<SegmentEvent>(e => e.Type);
         List<SegmentEvent> first = [Event("a", Now), Event("b", Now), Event("a", Now.AddMinutes(1))];
-        index.Reset(first);
+        index.Reset(first, Same);
         Assert.Equal(2, index.Of("a").Count);
         Assert.Single(index.Of("b"));
 
-        index.Reset([Event("b", Now), Event("b", Now.AddMinutes(2))]);
+        index.Reset([Event("b", Now), Event("b", Now.AddMinutes(2))], Same);
         Assert.Empty(index.Of("a"));
         Assert.Equal([Now, Now.AddMinutes(2)], index.Of("b").Select(e => e.Timestamp));
 
         // More types than are kept: the lists are dropped and still answered correctly.
-        var many = Enumerable.Range(0, SegmentEventTypeIndex.MaxTypes + 5).Select(i => Event($"t{i}", Now.AddMinutes(i))).ToList();
-        index.Reset(many);
+        var many = Enumerable.Range(0, SegmentEventTypeIndex<SegmentEvent>.MaxTypes + 5).Select(i => Event($"t{i}", Now.AddMinutes(i))).ToList();
+        index.Reset(many, Same);
         foreach (var e in many) Assert.Equal([e.Timestamp], index.Of(e.Type).Select(x => x.Timestamp));
-        index.Reset(many);
+        index.Reset(many, Same);
         Assert.Equal([Now.AddMinutes(3)], index.Of("t3").Select(x => x.Timestamp));
     }
+
+    private static SegmentEvent Same(SegmentEvent e) => e;
 
     /// <summary>Answers <see cref="ISegmentSubject.EventsOfType"/> from an index, and counts what it was asked.</summary>
     private sealed class TypeIndexedSubject : ISegmentSubject
     {
         [ThreadStatic] public static int Asked;
         private readonly SegmentSubject _inner;
-        private readonly SegmentEventTypeIndex _index = new();
+        private readonly SegmentEventTypeIndex<SegmentEvent> _index = new(e => e.Type);
         private readonly CountingList _events;
 
         public TypeIndexedSubject(SegmentSubject inner)
         {
             _inner = inner;
             _events = new CountingList(inner.Events);
-            _index.Reset(inner.Events);
+            _index.Reset(inner.Events, Same);
         }
 
         public List<string> TypesAsked { get; } = [];

@@ -46,14 +46,16 @@ public static class MembershipEvaluator
         ProfileChange change, bool identitiesChanged, DateTimeOffset now)
     {
         var delta = MembershipDelta.None();
-        HashSet<string>? flipped = null;
-        var due = DueSegments(state, now);
-        foreach (var (id, segment, revision) in catalog.Ordered)
+        var ordered = catalog.Ordered;
+        var affected = catalog.Affected(change, identitiesChanged);
+        // Segments referencing one whose membership flipped in this pass (set on the first flip).
+        bool[]? referencesFlipped = null;
+        var due = state.NextTimeCheck() is { } earliest && earliest <= now ? DueSegments(state, now) : null;
+        for (var i = 0; i < ordered.Length; i++)
         {
+            var (id, segment, revision) = ordered[i];
             var redefined = revision > state.CatalogVersion;
-            var isDue = due is not null && due.Contains(id);
-            var referencesFlipped = flipped is not null && segment.Dependencies.SegmentIds.Overlaps(flipped);
-            if (!redefined && !isDue && !referencesFlipped && !change.Affects(segment.Dependencies, identitiesChanged)) continue;
+            if (!affected[i] && !redefined && (referencesFlipped is null || !referencesFlipped[i]) && (due is null || !due.Contains(id))) continue;
 
             state.Entries.TryGetValue(id, out var entry);
             var result = segment.EvaluateWithNextChange(subject, now);
@@ -63,7 +65,7 @@ public static class MembershipEvaluator
                 entry ??= state.Entries[id] = new MembershipEntry();
                 entry.Status = result.IsMember ? MembershipStatus.Realized : MembershipStatus.Exited;
                 entry.Since = now;
-                (flipped ??= new HashSet<string>(StringComparer.Ordinal)).Add(id);
+                foreach (var dependent in catalog.Dependents[i]) (referencesFlipped ??= new bool[ordered.Length])[dependent] = true;
                 delta.Changes.Add(new SegmentMembershipChange(
                     id, profileId, result.IsMember ? MembershipChangeStatus.Entered : MembershipChangeStatus.Exited, now, ++state.Sequence));
             }
@@ -74,13 +76,18 @@ public static class MembershipEvaluator
 
             if (entry is not null)
             {
-                if (entry.NextChange != result.NextTimeChange) delta.StateChanged = true;
-                entry.NextChange = result.NextTimeChange;
+                if (entry.NextChange != result.NextTimeChange)
+                {
+                    delta.StateChanged = true;
+                    entry.NextChange = result.NextTimeChange;
+                    state.NextChangesChanged();
+                }
                 if (entry is { Status: null, NextChange: null }) state.Entries.Remove(id);
             }
             else if (result.NextTimeChange is { } at)
             {
                 state.Entries[id] = new MembershipEntry { NextChange = at };
+                state.NextChangesChanged();
                 delta.StateChanged = true;
             }
         }
@@ -97,6 +104,7 @@ public static class MembershipEvaluator
             if (gone is not null)
             {
                 foreach (var id in gone) state.Entries.Remove(id);
+                state.NextChangesChanged();
                 delta.StateChanged = true;
             }
         }
@@ -125,6 +133,7 @@ public static class MembershipEvaluator
             delta.Changes.Add(new SegmentMembershipChange(id, profileId, MembershipChangeStatus.Exited, now, ++state.Sequence));
         }
         foreach (var entry in state.Entries.Values) entry.NextChange = null;
+        state.NextChangesChanged();
         return delta;
     }
 }

@@ -46,9 +46,22 @@ public sealed class ProfileSegmentState
     /// <summary>The earliest instant a time window may flip a membership.</summary>
     public DateTimeOffset? NextTimeCheck()
     {
+        if (_nextTimeCheckKnown) return _nextTimeCheck;
         DateTimeOffset? next = null;
         foreach (var entry in Entries.Values)
             if (entry.NextChange is { } at && (next is null || at < next)) next = at;
+        (_nextTimeCheck, _nextTimeCheckKnown) = (next, true);
         return next;
     }
+
+    /// <summary>
+    /// Call after changing an entry's <see cref="MembershipEntry.NextChange"/> or adding or removing an entry that has
+    /// one (<see cref="MembershipEvaluator"/> does): <see cref="NextTimeCheck"/> is kept between passes, since every
+    /// event asks whether a window is due, and is worked out again after this.
+    /// </summary>
+    public void NextChangesChanged() => _nextTimeCheckKnown = false;
+
+    // Not stored: worked out again by each activation (a state read from storage is a new object).
+    [NonSerialized] private DateTimeOffset? _nextTimeCheck;
+    [NonSerialized] private bool _nextTimeCheckKnown;
 }

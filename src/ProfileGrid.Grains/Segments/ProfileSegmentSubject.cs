@@ -8,7 +8,9 @@ namespace ProfileGrid.Segments;
 /// no condition reaches (another type, say) are never parsed nor held. Traits are serialised at most once
 /// per evaluation pass, and only when a segment reads them. The events are projected, once per pass, into a
 /// buffer of the thread rather than of the profile: a pass is synchronous, so an active profile holds no copy of
-/// its timeline between passes; so are the events of each type a segment reads (<see cref="EventsOfType"/>).
+/// its timeline between passes. A segment whose events are all of one type reads only those, picked out and
+/// projected once per pass into the thread's index (<see cref="EventsOfType"/>); the whole timeline is projected
+/// only for a segment that reads events of any type.
 /// </summary>
 public sealed class ProfileSegmentSubject : ISegmentSubject, ISegmentAttributeParser
 {
@@ -17,17 +19,22 @@ public sealed class ProfileSegmentSubject : ISegmentSubject, ISegmentAttributePa
     // The projected timeline of the subject that projected last on this thread (see Events).
     [ThreadStatic] private static List<SegmentEvent>? t_events;
     [ThreadStatic] private static ProfileSegmentSubject? t_eventsOwner;
-    // The projected timeline by type, reset whenever the thread's buffer is projected again (see EventsOfType).
-    [ThreadStatic] private static SegmentEventTypeIndex? t_byType;
+    // The events of each type a segment read, projected, for the subject that last pointed the index at its timeline.
+    [ThreadStatic] private static SegmentEventTypeIndex<CustomerEvent>? t_byType;
+    [ThreadStatic] private static ProfileSegmentSubject? t_byTypeOwner;
     /// <summary>A thread's buffer grown past this many events (a very long timeline) is replaced by a new one when a shorter timeline is projected next.</summary>
     private const int KeptBufferCapacity = 4_096;
     private ProfileState _state = new();
     private ProfileStats _statsSource = new();
     private DateTimeOffset _now;
     private bool _eventsProjected;
+    private bool _byTypeReset;
+    private readonly Func<CustomerEvent, SegmentEvent> _project;
     private ProfileStatsView? _stats;
     private JsonElement? _traits;
     private HashSet<string>? _namespaces;
+
+    public ProfileSegmentSubject() => _project = Project;
 
     /// <summary>
     /// Points the subject at the profile's current state, for one evaluation pass at <paramref name="now"/>.
@@ -37,10 +44,13 @@ public sealed class ProfileSegmentSubject : ISegmentSubject, ISegmentAttributePa
     /// </summary>
     public ProfileSegmentSubject Reset(ProfileState state, ProfileStats stats, DateTimeOffset now)
     {
+        // Attributes parsed for events that have left the timeline since are let go.
+        if (_attributes.Count > 2 * Math.Max(16, state.Events.Count)) Prune(state.Events);
         _state = state;
         _statsSource = stats;
         _now = now;
         _eventsProjected = false;
+        _byTypeReset = false;
         _stats = null;
         _traits = null;
         _namespaces = null;
@@ -61,8 +71,6 @@ public sealed class ProfileSegmentSubject : ISegmentSubject, ISegmentAttributePa
                 if (events.Capacity > KeptBufferCapacity && _state.Events.Count <= KeptBufferCapacity) t_events = events = [];
                 events.Clear();
                 foreach (var e in _state.Events) events.Add(Project(e));
-                if (_attributes.Count > 2 * Math.Max(16, _state.Events.Count)) Prune(_state.Events);
-                (t_byType ??= new SegmentEventTypeIndex()).Reset(events);
                 t_eventsOwner = this;
                 _eventsProjected = true;
             }
@@ -71,11 +79,20 @@ public sealed class ProfileSegmentSubject : ISegmentSubject, ISegmentAttributePa
         }
     }
 
-    /// <summary>The projected events of one type: picked out once per pass, for every segment reading that type.</summary>
+    /// <summary>
+    /// The projected events of one type: picked out once per pass, for every segment reading that type, without
+    /// projecting the rest of the timeline. Picked out again when another subject used the thread's index since.
+    /// </summary>
     public IReadOnlyList<SegmentEvent> EventsOfType(string type)
     {
-        _ = Events; // projects the timeline (and resets the index) when this pass has not yet
-        return t_byType!.Of(type);
+        var index = t_byType ??= new SegmentEventTypeIndex<CustomerEvent>(static e => e.Type);
+        if (!_byTypeReset || !ReferenceEquals(t_byTypeOwner, this))
+        {
+            index.Reset(_state.Events, _project);
+            t_byTypeOwner = this;
+            _byTypeReset = true;
+        }
+        return index.Of(type);
     }
 
     public ProfileStatsView Stats => _stats ??= new ProfileStatsView

@@ -339,10 +339,11 @@ internal sealed class SequenceCondition(LeafInfo info, EventConditionNode?[] ste
         starts.Fill(NoStart);
         var windowStart = windowTicks > 0 ? context.NowTicks - windowTicks : long.MinValue;
         var matched = false;
-        using var order = ChronologicalOrder.Of(context);
-        for (var position = 0; position < context.EventCount; position++)
+        var events = context.Events;
+        using var order = ChronologicalOrder.Of(events);
+        for (var position = 0; position < events.Count; position++)
         {
-            var e = context.EventAt(order.IndexAt(position));
+            var e = events[order.IndexAt(position)];
             var ticks = e.Timestamp.UtcTicks;
             for (var step = stepCount - 1; step >= 0; step--)
             {
@@ -397,14 +398,14 @@ internal readonly struct ChronologicalOrder : IDisposable
 
     private ChronologicalOrder(int[] indexes) => _indexes = indexes;
 
-    public static ChronologicalOrder Of(in EvaluationContext context)
+    public static ChronologicalOrder Of(in EventView events)
     {
-        var count = context.EventCount;
+        var count = events.Count;
         var previous = long.MinValue;
         var sorted = true;
         for (var i = 0; i < count && sorted; i++)
         {
-            var ticks = context.EventAt(i).Timestamp.UtcTicks;
+            var ticks = events[i].Timestamp.UtcTicks;
             sorted = ticks >= previous;
             previous = ticks;
         }
@@ -418,7 +419,7 @@ internal readonly struct ChronologicalOrder : IDisposable
         var indexes = ArrayPool<int>.Shared.Rent(count);
         for (var i = 0; i < count; i++)
         {
-            keys[i] = (context.EventAt(i).Timestamp.UtcTicks, i);
+            keys[i] = (events[i].Timestamp.UtcTicks, i);
         }
 
         Array.Sort(keys, 0, count);

@@ -10,19 +10,15 @@ internal readonly ref struct EvaluationContext
     {
         Subject = subject;
         NowTicks = now.UtcTicks;
-        Events = EventView.Of(subject.Events ?? Array.Empty<SegmentEvent>());
     }
 
     public ISegmentSubject Subject { get; }
 
     public long NowTicks { get; }
 
-    /// <summary>Every event of the profile.</summary>
-    public EventView Events { get; }
+    /// <summary>Every event of the profile; asked of the subject only by the nodes that need them all.</summary>
+    public EventView Events => EventView.Of(Subject.Events ?? Array.Empty<SegmentEvent>());
 
-    public int EventCount => Events.Count;
-
-    public SegmentEvent EventAt(int index) => Events[index];
 
     /// <summary>
     /// The events <paramref name="set"/> can include: those of its one type when its filter pins one and the subject

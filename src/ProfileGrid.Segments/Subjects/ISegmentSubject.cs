@@ -23,7 +23,7 @@ public interface ISegmentSubject
     /// The events of one type, in their order in <see cref="Events"/>, when the subject keeps its events by type;
     /// null (the default) when it does not, and the evaluator then filters <see cref="Events"/>. A set of events
     /// whose filter can only match one type (<c>events where type = "x" and ...</c>) walks these alone, so a subject
-    /// that evaluates many segments over one timeline (<see cref="SegmentEventTypeIndex"/>) saves most of the walking.
+    /// that evaluates many segments over one timeline (<see cref="SegmentEventTypeIndex{TSource}"/>) saves most of the walking.
     /// </summary>
     IReadOnlyList<SegmentEvent>? EventsOfType(string type) => null;
 

@@ -2,11 +2,13 @@ namespace ProfileGrid.Segments;
 
 /// <summary>
 /// A timeline's events by type, for <see cref="ISegmentSubject.EventsOfType"/>: the events of a type are picked out
-/// the first time a segment asks for that type after <see cref="Reset"/>, and kept until the next reset, so one
-/// evaluation pass over many segments walks the whole timeline once per type it reads rather than once per segment.
+/// (and projected into <see cref="SegmentEvent"/>s) the first time a segment asks for that type after
+/// <see cref="Reset"/>, and kept until the next reset, so one evaluation pass over many segments walks the timeline
+/// once per type it reads rather than once per segment, and projects only the events of those types.
 /// Not thread-safe: one index serves one pass at a time (a thread's, say).
 /// </summary>
-public sealed class SegmentEventTypeIndex
+/// <typeparam name="TSource">The caller's own event representation.</typeparam>
+public sealed class SegmentEventTypeIndex<TSource>
 {
     /// <summary>Types kept at most; past this (types are open-ended) the kept lists are dropped and picked out again.</summary>
     public const int MaxTypes = 64;
@@ -15,14 +17,28 @@ public sealed class SegmentEventTypeIndex
     private const int KeptListCapacity = 4_096;
 
     private readonly Dictionary<string, TypeEvents> _byType = new(StringComparer.Ordinal);
-    private IReadOnlyList<SegmentEvent> _events = Array.Empty<SegmentEvent>();
+    private readonly Func<TSource, string> _typeOf;
+    private IReadOnlyList<TSource> _events = Array.Empty<TSource>();
+    private Func<TSource, SegmentEvent> _project = static _ => default;
     private long _generation;
 
-    /// <summary>Points the index at <paramref name="events"/>; every type is picked out again on first use.</summary>
-    public void Reset(IReadOnlyList<SegmentEvent> events)
+    /// <param name="typeOf">An event's type; must not allocate.</param>
+    public SegmentEventTypeIndex(Func<TSource, string> typeOf)
+    {
+        ArgumentNullException.ThrowIfNull(typeOf);
+        _typeOf = typeOf;
+    }
+
+    /// <summary>
+    /// Points the index at <paramref name="events"/>, projected by <paramref name="project"/> as they are picked out;
+    /// every type is picked out again on first use.
+    /// </summary>
+    public void Reset(IReadOnlyList<TSource> events, Func<TSource, SegmentEvent> project)
     {
         ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(project);
         _events = events;
+        _project = project;
         _generation++;
         if (_byType.Count > MaxTypes)
         {
@@ -47,24 +63,19 @@ public sealed class SegmentEventTypeIndex
             }
 
             kept.Events.Clear();
-            switch (_events)
+            if (_events is List<TSource> list)
             {
-                case List<SegmentEvent> list:
-                    PickOut(CollectionsMarshal.AsSpan(list), type, kept.Events);
-                    break;
-                case SegmentEvent[] array:
-                    PickOut(array, type, kept.Events);
-                    break;
-                default:
-                    foreach (var e in _events)
+                PickOut(CollectionsMarshal.AsSpan(list), type, kept.Events);
+            }
+            else
+            {
+                foreach (var e in _events)
+                {
+                    if (string.Equals(_typeOf(e), type, StringComparison.Ordinal))
                     {
-                        if (string.Equals(e.Type, type, StringComparison.Ordinal))
-                        {
-                            kept.Events.Add(e);
-                        }
+                        kept.Events.Add(_project(e));
                     }
-
-                    break;
+                }
             }
 
             kept.Generation = _generation;
@@ -73,13 +84,13 @@ public sealed class SegmentEventTypeIndex
         return kept.Events;
     }
 
-    private static void PickOut(ReadOnlySpan<SegmentEvent> events, string type, List<SegmentEvent> into)
+    private void PickOut(ReadOnlySpan<TSource> events, string type, List<SegmentEvent> into)
     {
-        foreach (ref readonly var e in events)
+        foreach (var e in events)
         {
-            if (string.Equals(e.Type, type, StringComparison.Ordinal))
+            if (string.Equals(_typeOf(e), type, StringComparison.Ordinal))
             {
-                into.Add(e);
+                into.Add(_project(e));
             }
         }
     }

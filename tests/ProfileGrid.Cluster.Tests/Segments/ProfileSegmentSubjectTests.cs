@@ -3,8 +3,9 @@ using ProfileGrid.Segments;
 namespace ProfileGrid.Cluster.Tests.Segments;
 
 /// <summary>
-/// Profiles evaluated one after another on one thread share that thread's projection buffer: each pass sees its
-/// own profile's timeline, whatever pass ran before it, and a timeline that grew or shrank between passes.
+/// Profiles evaluated one after another on one thread share that thread's projection buffer and its events by type:
+/// each pass sees its own profile's timeline, whatever pass ran before it, and a timeline that grew or shrank
+/// between passes.
 /// </summary>
 public sealed class ProfileSegmentSubjectTests
 {
@@ -46,12 +47,19 @@ public sealed class ProfileSegmentSubjectTests
             Assert.Equal(["web.pageView", "commerce.purchase"], a.Events.Select(e => e.Type));
             Assert.Equal(1, a.Events[1].Attributes.GetProperty("n").GetInt32());
             Assert.Equal(["web.pageView", "web.pageView", "email.open"], b.Events.Select(e => e.Type));
+            // The events of one type, picked out for the first profile again after the second used the thread's index.
+            Assert.Empty(b.EventsOfType("commerce.purchase"));
+            var purchases = a.EventsOfType("commerce.purchase");
+            Assert.Equal(Now.AddMinutes(-1), Assert.Single(purchases).Timestamp);
+            Assert.Equal(1, purchases[0].Attributes.GetProperty("n").GetInt32());
+            Assert.Equal(2, b.EventsOfType("web.pageView").Count);
         }
 
         yoga.Events.RemoveAt(1);
         a.Reset(yoga, new ProfileStats(), Now);
         Assert.False(bought.Evaluate(a, Now));
         Assert.Single(a.Events);
+        Assert.Empty(a.EventsOfType("commerce.purchase"));
     }
 
     [Fact]
