@@ -61,6 +61,29 @@ public sealed class EventTypeIndexTests
         Assert.Equal(0, subject.WholeTimelineWalks);
     }
 
+    [Theory]
+    [InlineData("count(events where type = \"commerce.purchase\" and channel = \"web\") = 2", true)]
+    [InlineData("count(events where channel = \"web\" and type = \"commerce.purchase\" and revenue > 20) = 1", true)]
+    [InlineData("exists(events where type = \"commerce.purchase\" and attributes.category = \"running\")", false)]
+    [InlineData("exists(events where type = \"commerce.purchase\" and not (channel = \"mobile\") within 1d)", true)]
+    [InlineData("count(events where type = \"commerce.purchase\" and (channel = \"mobile\" or revenue < 10)) = 2", true)]
+    public void The_rest_of_a_filter_still_applies_to_the_events_of_its_type(string expression, bool expected)
+    {
+        var events = new[]
+        {
+            Event("commerce.purchase", Now.AddHours(-1), channel: "web", revenue: 30, attributes: """{"category":"yoga"}"""),
+            Event("commerce.purchase", Now.AddHours(-2), channel: "web", revenue: 5),
+            Event("commerce.purchase", Now.AddHours(-3), channel: "mobile", revenue: 40),
+            Event("web.pageView", Now.AddHours(-1), channel: "web", attributes: """{"category":"running"}"""),
+        };
+        var segment = SegmentCompiler.Compile(expression);
+        var byType = new TypeIndexedSubject(Subject(events: events));
+
+        Assert.Equal(expected, segment.Evaluate(byType, Now));
+        Assert.Equal(expected, segment.Evaluate(Subject(events: events), Now));
+        Assert.Equal(["commerce.purchase"], byType.TypesAsked.Distinct());
+    }
+
     [Fact]
     public void Sets_that_can_match_several_types_walk_the_whole_timeline()
     {

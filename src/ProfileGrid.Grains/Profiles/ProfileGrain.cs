@@ -102,7 +102,7 @@ public sealed partial class ProfileGrain(
         var warnings = command.Skipped.Select(s => $"{s.Identity}: {s.Reason}").ToList();
         AddEvents([e], warnings);
         EnforceGraphLimit(warnings);
-        await EvaluateSegments(ProfileChange.Event(e.Type));
+        await EvaluateSegments(ProfileChange.Event(e));
         return ProfileOutcome.Done(Id, warnings);
     }
 

@@ -28,7 +28,7 @@ public sealed class LoadedCatalog
     /// <summary>Changes whose affected segments are kept; more kinds (event types are open-ended) are worked out each time.</summary>
     public const int MaxKeptChanges = 1_024;
 
-    private readonly ConcurrentDictionary<(ProfileChangeKind Kind, string? EventType, bool IdentitiesChanged), bool[]> _affected = new();
+    private readonly ConcurrentDictionary<(ProfileChangeKind Kind, string? EventType, StatsChange Stats, bool IdentitiesChanged), bool[]> _affected = new();
 
     public long Version { get; }
     public SegmentCatalog Catalog { get; }
@@ -46,7 +46,7 @@ public sealed class LoadedCatalog
     /// <summary>For each segment of <see cref="Ordered"/>, whether <paramref name="change"/> can affect it (<see cref="ProfileChange.Affects"/>); do not modify.</summary>
     public bool[] Affected(ProfileChange change, bool identitiesChanged)
     {
-        var key = (change.Kind, change.EventType, identitiesChanged);
+        var key = (change.Kind, change.EventType, change.Stats, identitiesChanged);
         if (_affected.TryGetValue(key, out var kept)) return kept;
         var affected = new bool[Ordered.Length];
         for (var i = 0; i < affected.Length; i++) affected[i] = change.Affects(Ordered[i].Segment.Dependencies, identitiesChanged);

@@ -3,10 +3,11 @@ namespace ProfileGrid.Segments;
 /// <summary>What changed in a profile, so that only the segments that read it are evaluated again.</summary>
 public readonly record struct ProfileChange
 {
-    private ProfileChange(ProfileChangeKind kind, string? eventType)
+    private ProfileChange(ProfileChangeKind kind, string? eventType, StatsChange stats = StatsChange.All)
     {
         Kind = kind;
         EventType = eventType;
+        Stats = stats;
     }
 
     public ProfileChangeKind Kind { get; }
@@ -14,8 +15,25 @@ public readonly record struct ProfileChange
     /// <summary>The type of the added event, for <see cref="ProfileChangeKind.Event"/>.</summary>
     public string? EventType { get; }
 
-    /// <summary>An event was added (stats change with it; identities may have been linked).</summary>
+    /// <summary>The stats fields the added event can have changed, for <see cref="ProfileChangeKind.Event"/>.</summary>
+    public StatsChange Stats { get; }
+
+    /// <summary>An event of <paramref name="type"/> was added, which may have changed any stats field (identities may have been linked).</summary>
     public static ProfileChange Event(string type) => new(ProfileChangeKind.Event, type);
+
+    /// <summary>
+    /// <paramref name="e"/> was added: the segments reading its type or a stats field it moves are affected (what
+    /// <see cref="ProfileStats.Add"/> changes: counts and seen times always, revenue only with a revenue, purchase
+    /// figures only with a purchase, the most engaged channel only with a channel).
+    /// </summary>
+    public static ProfileChange Event(CustomerEvent e)
+    {
+        var stats = StatsChange.EventCount | StatsChange.FirstSeen | StatsChange.LastSeen;
+        if (e.Revenue is not null) stats |= StatsChange.LifetimeRevenue;
+        if (e.Type == ProfileStats.PurchaseType) stats |= StatsChange.PurchaseCount | StatsChange.LastPurchaseAt;
+        if (e.Channel is not null) stats |= StatsChange.MostEngagedChannel;
+        return new(ProfileChangeKind.Event, e.Type, stats);
+    }
 
     /// <summary>Traits were observed (an identity may have been claimed with them).</summary>
     public static ProfileChange Traits { get; } = new(ProfileChangeKind.Traits, null);
@@ -30,11 +48,46 @@ public readonly record struct ProfileChange
     public bool Affects(SegmentDependencies reads, bool identitiesChanged) => Kind switch
     {
         ProfileChangeKind.Everything => true,
-        ProfileChangeKind.Event => reads.IsAffectedByEventType(EventType!) || reads.StatsFields.Count > 0
+        ProfileChangeKind.Event => reads.IsAffectedByEventType(EventType!) || ReadsChangedStats(reads)
             || (identitiesChanged && reads.IdentityNamespaces.Count > 0),
         ProfileChangeKind.Traits => reads.TraitPaths.Count > 0 || (identitiesChanged && reads.IdentityNamespaces.Count > 0),
         _ => false,
     };
+
+    private bool ReadsChangedStats(SegmentDependencies reads)
+    {
+        foreach (var field in reads.StatsFields)
+            if ((StatsChangeOf(field) & Stats) != 0) return true;
+        return false;
+    }
+
+    /// <summary>The flag of a <c>stats.&lt;name&gt;</c> field; a name not known here counts as changed by anything.</summary>
+    private static StatsChange StatsChangeOf(string field) => field switch
+    {
+        "eventCount" => StatsChange.EventCount,
+        "purchaseCount" => StatsChange.PurchaseCount,
+        "lifetimeRevenue" => StatsChange.LifetimeRevenue,
+        "firstSeen" => StatsChange.FirstSeen,
+        "lastSeen" => StatsChange.LastSeen,
+        "lastPurchaseAt" => StatsChange.LastPurchaseAt,
+        "mostEngagedChannel" => StatsChange.MostEngagedChannel,
+        _ => StatsChange.All,
+    };
+}
+
+/// <summary>Stats fields an added event can change.</summary>
+[Flags]
+public enum StatsChange
+{
+    None = 0,
+    EventCount = 1,
+    PurchaseCount = 2,
+    LifetimeRevenue = 4,
+    FirstSeen = 8,
+    LastSeen = 16,
+    LastPurchaseAt = 32,
+    MostEngagedChannel = 64,
+    All = 127,
 }
 
 public enum ProfileChangeKind

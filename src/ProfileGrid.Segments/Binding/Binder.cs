@@ -196,7 +196,33 @@ internal sealed class Binder
             _hasTimeWindows = true;
         }
 
-        return (new EventSetNode(filter, syntax.Window?.Value.Ticks ?? 0, pinned is { Count: 1 } ? pinned.Single() : null), filter);
+        var onlyType = pinned is { Count: 1 } ? pinned.Single() : null;
+        var filterWithinType = onlyType is null ? filter : WithoutTypeCondition(filter, onlyType);
+        return (new EventSetNode(filter, syntax.Window?.Value.Ticks ?? 0, onlyType, filterWithinType), filter);
+    }
+
+    /// <summary>
+    /// <paramref name="filter"/> for events already known to be of <paramref name="type"/>: without a top-level
+    /// <c>type = "..."</c> of that type (null when nothing else is left to test).
+    /// </summary>
+    private static EventConditionNode? WithoutTypeCondition(EventConditionNode? filter, string type)
+    {
+        switch (filter)
+        {
+            case EventTextEquals equals when equals.IsTypeEqualTo(type):
+                return null;
+            case EventAllOf all:
+                var rest = all.Operands.Where(o => o is not EventTextEquals e || !e.IsTypeEqualTo(type)).ToArray();
+                return rest.Length switch
+                {
+                    0 => null,
+                    1 => rest[0],
+                    _ when rest.Length == all.Operands.Count => all,
+                    _ => new EventAllOf(rest),
+                };
+            default:
+                return filter;
+        }
     }
 
     /// <summary>

@@ -253,11 +253,10 @@ internal sealed class ExistsEventsCondition(LeafInfo info, EventSetNode events) 
     /// <remarks>Newest first: event lists are usually chronological and recent events are the likely matches.</remarks>
     public override bool Evaluate(in EvaluationContext context)
     {
-        var candidates = context.EventsOf(events);
-        var windowStart = events.WindowStart(context);
+        var candidates = context.Walk(events);
         for (var i = candidates.Count - 1; i >= 0; i--)
         {
-            if (events.Includes(candidates[i], windowStart))
+            if (candidates.Includes(candidates[i]))
             {
                 return true;
             }
@@ -269,13 +268,12 @@ internal sealed class ExistsEventsCondition(LeafInfo info, EventSetNode events) 
     /// <remarks>True until the newest matching event leaves the window; once false it stays false. One walk for both.</remarks>
     public override TimedResult EvaluateTimed(in EvaluationContext context)
     {
-        var candidates = context.EventsOf(events);
-        var windowStart = events.WindowStart(context);
+        var candidates = context.Walk(events);
         var newest = long.MinValue;
         for (var i = 0; i < candidates.Count; i++)
         {
             var e = candidates[i];
-            if (events.Includes(e, windowStart))
+            if (candidates.Includes(e))
             {
                 newest = Math.Max(newest, e.Timestamp.UtcTicks);
             }
@@ -289,12 +287,11 @@ internal sealed class ExistsEventsCondition(LeafInfo info, EventSetNode events) 
 
     protected override string DescribeValue(in EvaluationContext context)
     {
-        var candidates = context.EventsOf(events);
-        var windowStart = events.WindowStart(context);
+        var candidates = context.Walk(events);
         var count = 0;
         for (var i = 0; i < candidates.Count; i++)
         {
-            if (events.Includes(candidates[i], windowStart))
+            if (candidates.Includes(candidates[i]))
             {
                 count++;
             }

@@ -21,11 +21,29 @@ internal readonly ref struct EvaluationContext
 
 
     /// <summary>
-    /// The events <paramref name="set"/> can include: those of its one type when its filter pins one and the subject
-    /// keeps its events by type, else all of them (the set's own filter decides either way).
+    /// The walk over the events <paramref name="set"/> can include: those of its one type, tested without its type
+    /// condition, when its filter pins one and the subject keeps its events by type; else all of them, tested with
+    /// its whole filter.
     /// </summary>
-    public EventView EventsOf(EventSetNode set) =>
-        set.OnlyType is { } type && Subject.EventsOfType(type) is { } ofType ? EventView.Of(ofType) : Events;
+    public EventSetWalk Walk(EventSetNode set)
+    {
+        var windowStart = set.WindowStart(this);
+        return set.OnlyType is { } type && Subject.EventsOfType(type) is { } ofType
+            ? new EventSetWalk(EventView.Of(ofType), set.FilterWithinType, windowStart)
+            : new EventSetWalk(Events, set.Filter, windowStart);
+    }
+}
+
+/// <summary>The events a set may include and the test each must pass: within the window, and the filter.</summary>
+internal readonly ref struct EventSetWalk(EventView events, EventConditionNode? filter, long windowStart)
+{
+    private readonly EventView _events = events;
+
+    public int Count => _events.Count;
+
+    public SegmentEvent this[int index] => _events[index];
+
+    public bool Includes(in SegmentEvent e) => e.Timestamp.UtcTicks > windowStart && (filter is null || filter.Matches(e));
 }
 
 /// <summary>A list of events to walk: as a span when it is an array or a <see cref="List{T}"/>.</summary>

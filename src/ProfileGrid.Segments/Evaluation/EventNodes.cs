@@ -67,6 +67,9 @@ internal sealed class EventAllOf(EventConditionNode[] operands) : EventCondition
 {
     private readonly EventConditionNode[] _operands = CheapestFirst(operands);
 
+    /// <summary>The operands as written.</summary>
+    public IReadOnlyList<EventConditionNode> Operands { get; } = operands;
+
     public override int Cost { get; } = operands.Sum(operand => operand.Cost);
 
     public override bool Matches(in SegmentEvent e)
@@ -141,6 +144,9 @@ internal sealed class EventFieldExists(EventValueNode value) : EventConditionNod
 /// <summary>The hot case <c>type = "x"</c> (or channel/campaign, with <c>=</c> or <c>!=</c>): one ordinal string compare.</summary>
 internal sealed class EventTextEquals(EventField field, string value, bool negate) : EventConditionNode
 {
+    /// <summary>Whether this is exactly <c>type = "<paramref name="type"/>"</c>.</summary>
+    public bool IsTypeEqualTo(string type) => field == EventField.Type && !negate && string.Equals(value, type, StringComparison.Ordinal);
+
     public override int Cost => 1;
 
     public override bool Matches(in SegmentEvent e)
@@ -186,20 +192,23 @@ internal sealed class EventTextIn(EventField field, string[] values) : EventCond
 /// <c>events [where ...] [within D]</c>: which of the profile's events take part. The window keeps events with
 /// <c>timestamp &gt; now - D</c>; it has no upper bound, so a window only ever loses events as time passes.
 /// </summary>
-internal sealed class EventSetNode(EventConditionNode? filter, long windowTicks, string? onlyType = null)
+internal sealed class EventSetNode(EventConditionNode? filter, long windowTicks, string? onlyType = null, EventConditionNode? filterWithinType = null)
 {
     /// <summary>The one event type the filter can match, or null; the set then needs only that type's events.</summary>
     public string? OnlyType { get; } = onlyType;
 
+    /// <summary>Which events of any type take part (null: all).</summary>
+    public EventConditionNode? Filter { get; } = filter;
+
+    /// <summary>Which events of <see cref="OnlyType"/> take part: the filter without its <c>type = "..."</c> (null: all).</summary>
+    public EventConditionNode? FilterWithinType { get; } = filterWithinType;
+
     /// <summary>Cost of looking at one event.</summary>
-    public int CostPerEvent => 1 + (filter?.Cost ?? 0);
+    public int CostPerEvent => 1 + (Filter?.Cost ?? 0);
 
     public long WindowTicks { get; } = windowTicks;
 
     public bool HasWindow => WindowTicks > 0;
 
     public long WindowStart(in EvaluationContext context) => HasWindow ? context.NowTicks - WindowTicks : long.MinValue;
-
-    public bool Includes(in SegmentEvent e, long windowStart) =>
-        e.Timestamp.UtcTicks > windowStart && (filter is null || filter.Matches(e));
 }

@@ -73,14 +73,13 @@ internal sealed class CountValue(EventSetNode events) : ValueNode(SegmentType.Nu
 
     public override SegmentValue EvaluateTimed(in EvaluationContext context, out long nextChangeTicks)
     {
-        var candidates = context.EventsOf(events);
-        var windowStart = events.WindowStart(context);
+        var candidates = context.Walk(events);
         var count = 0;
         var oldest = long.MaxValue;
         for (var i = 0; i < candidates.Count; i++)
         {
             var e = candidates[i];
-            if (events.Includes(e, windowStart))
+            if (candidates.Includes(e))
             {
                 count++;
                 oldest = Math.Min(oldest, e.Timestamp.UtcTicks);
@@ -113,8 +112,7 @@ internal sealed class AggregateValue(AggregateFunction function, EventValueNode 
 
     public override SegmentValue EvaluateTimed(in EvaluationContext context, out long nextChangeTicks)
     {
-        var candidates = context.EventsOf(events);
-        var windowStart = events.WindowStart(context);
+        var candidates = context.Walk(events);
         var seen = 0;
         double total = 0;
         double best = 0;
@@ -123,7 +121,7 @@ internal sealed class AggregateValue(AggregateFunction function, EventValueNode 
         for (var i = 0; i < candidates.Count; i++)
         {
             var e = candidates[i];
-            if (!events.Includes(e, windowStart))
+            if (!candidates.Includes(e))
             {
                 continue;
             }

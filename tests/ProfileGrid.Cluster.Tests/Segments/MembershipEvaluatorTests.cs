@@ -49,6 +49,80 @@ public sealed class MembershipEvaluatorTests
     }
 
     [Fact]
+    public void An_event_evaluates_the_stats_segments_whose_fields_it_moves()
+    {
+        var catalog = Catalog(1,
+            ("spenders", "stats.lifetimeRevenue > 100", 1),
+            ("buyers", "stats.purchaseCount >= 1", 1),
+            ("active", "stats.eventCount > 2", 1),
+            ("mobile", "stats.mostEngagedChannel = \"mobile\"", 1));
+        var state = new ProfileSegmentState { CatalogVersion = 1 };
+        // Stats the last passes have not seen yet: only a segment reading a field the event moves is evaluated.
+        var subject = new SegmentSubject
+        {
+            Events = [],
+            Stats = new ProfileGrid.Segments.ProfileStatsView { LifetimeRevenue = 150, PurchaseCount = 1, EventCount = 3, MostEngagedChannel = "mobile" },
+        };
+        CustomerEvent Added(string type, double? revenue = null, string? channel = null) => new()
+        {
+            Id = Guid.NewGuid().ToString(), Type = type, Timestamp = Now, Identities = [new IdentityKey("ecid", "d-1")], Revenue = revenue, Channel = channel,
+        };
+
+        var view = MembershipEvaluator.Evaluate("p-6", state, catalog, subject, ProfileChange.Event(Added("web.pageView")), false, Now);
+        Assert.Equal(["active"], view.Changes.Select(c => c.SegmentId));
+        var refund = MembershipEvaluator.Evaluate("p-6", state, catalog, subject, ProfileChange.Event(Added("commerce.refund", revenue: -5)), false, Now);
+        Assert.Equal(["spenders"], refund.Changes.Select(c => c.SegmentId));
+        var tap = MembershipEvaluator.Evaluate("p-6", state, catalog, subject, ProfileChange.Event(Added("push.open", channel: "mobile")), false, Now);
+        Assert.Equal(["mobile"], tap.Changes.Select(c => c.SegmentId));
+        var purchase = MembershipEvaluator.Evaluate("p-6", state, catalog, subject, ProfileChange.Event(Added("commerce.purchase")), false, Now);
+        Assert.Equal(["buyers"], purchase.Changes.Select(c => c.SegmentId));
+    }
+
+    [Fact]
+    public void Every_stats_field_an_event_moves_is_among_those_its_change_names()
+    {
+        var random = new Random(7);
+        string[] types = ["commerce.purchase", "web.pageView", "email.open"];
+        string?[] channels = [null, "web", "mobile", "email"];
+        for (var trial = 0; trial < 500; trial++)
+        {
+            var stats = new ProfileStats();
+            for (var i = random.Next(4); i > 0; i--) stats.Add(RandomEvent());
+            var e = RandomEvent();
+            var before = Fields(stats);
+            stats.Add(e);
+            var after = Fields(stats);
+            var change = ProfileChange.Event(e);
+            foreach (var (name, flag) in new (string, StatsChange)[]
+            {
+                ("eventCount", StatsChange.EventCount), ("purchaseCount", StatsChange.PurchaseCount), ("lifetimeRevenue", StatsChange.LifetimeRevenue),
+                ("firstSeen", StatsChange.FirstSeen), ("lastSeen", StatsChange.LastSeen), ("lastPurchaseAt", StatsChange.LastPurchaseAt),
+                ("mostEngagedChannel", StatsChange.MostEngagedChannel),
+            })
+            {
+                if (!Equals(before[name], after[name])) Assert.True((change.Stats & flag) != 0, $"{e.Type} (revenue {e.Revenue}, channel {e.Channel}) moved {name}");
+            }
+        }
+
+        CustomerEvent RandomEvent() => new()
+        {
+            Id = Guid.NewGuid().ToString(),
+            Type = types[random.Next(types.Length)],
+            Timestamp = Now.AddDays(-random.Next(200)),
+            Identities = [new IdentityKey("ecid", "d-1")],
+            Revenue = random.Next(3) == 0 ? random.Next(-10, 100) : null,
+            Channel = channels[random.Next(channels.Length)],
+        };
+
+        static Dictionary<string, object?> Fields(ProfileStats s) => new()
+        {
+            ["eventCount"] = s.EventCount, ["purchaseCount"] = s.PurchaseCount, ["lifetimeRevenue"] = s.LifetimeRevenue,
+            ["firstSeen"] = s.FirstSeen, ["lastSeen"] = s.LastSeen, ["lastPurchaseAt"] = s.LastPurchaseAt,
+            ["mostEngagedChannel"] = s.MostEngagedChannel(Now),
+        };
+    }
+
+    [Fact]
     public void A_due_window_is_evaluated_on_a_change_that_does_not_read_it_and_by_time_alone()
     {
         var catalog = Catalog(1, ("recent", "exists(events where type = \"web.pageView\" within 1h)", 1), ("plus", "traits.tier = \"plus\"", 1));
