@@ -84,6 +84,28 @@ public sealed class EventTypeIndexTests
         Assert.Equal(["commerce.purchase"], byType.TypesAsked.Distinct());
     }
 
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public void A_sequence_over_the_events_of_its_types_orders_ties_by_timeline_position(bool cartFirst, bool expected)
+    {
+        var at = Now.AddHours(-1);
+        List<SegmentEvent> events =
+        [
+            Event("web.pageView", at),
+            cartFirst ? Event("commerce.addToCart", at) : Event("commerce.productView", at),
+            Event("email.open", at.AddMinutes(-5)),
+            cartFirst ? Event("commerce.productView", at) : Event("commerce.addToCart", at),
+        ];
+        var funnel = SegmentCompiler.Compile("sequence(events where type = \"commerce.productView\", events where type = \"commerce.addToCart\") within 1d");
+        var byType = new TypeIndexedSubject(Subject(events: events));
+
+        Assert.Equal(expected, funnel.Evaluate(byType, Now));
+        Assert.Equal(expected, funnel.Evaluate(Subject(events: events), Now));
+        Assert.Equal(0, byType.WholeTimelineWalks);
+        Assert.Equal(["commerce.addToCart", "commerce.productView"], byType.TypesAsked.Distinct().Order());
+    }
+
     [Fact]
     public void Sets_that_can_match_several_types_walk_the_whole_timeline()
     {
@@ -151,6 +173,8 @@ public sealed class EventTypeIndexTests
             TypesAsked.Add(type);
             return _index.Of(type);
         }
+
+        public IReadOnlyList<int>? PositionsOfType(string type) => _index.PositionsOf(type);
 
         public bool HasIdentityNamespace(string identityNamespace) => _inner.HasIdentityNamespace(identityNamespace);
 

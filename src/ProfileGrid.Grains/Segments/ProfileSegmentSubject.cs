@@ -83,7 +83,12 @@ public sealed class ProfileSegmentSubject : ISegmentSubject, ISegmentAttributePa
     /// The projected events of one type: picked out once per pass, for every segment reading that type, without
     /// projecting the rest of the timeline. Picked out again when another subject used the thread's index since.
     /// </summary>
-    public IReadOnlyList<SegmentEvent> EventsOfType(string type)
+    public IReadOnlyList<SegmentEvent> EventsOfType(string type) => ByType().Of(type);
+
+    /// <summary>Where each event of <see cref="EventsOfType"/> stands on the timeline (for sequences over a few types).</summary>
+    public IReadOnlyList<int> PositionsOfType(string type) => ByType().PositionsOf(type);
+
+    private SegmentEventTypeIndex<CustomerEvent> ByType()
     {
         var index = t_byType ??= new SegmentEventTypeIndex<CustomerEvent>(static e => e.Type);
         if (!_byTypeReset || !ReferenceEquals(t_byTypeOwner, this))
@@ -92,7 +97,7 @@ public sealed class ProfileSegmentSubject : ISegmentSubject, ISegmentAttributePa
             t_byTypeOwner = this;
             _byTypeReset = true;
         }
-        return index.Of(type);
+        return index;
     }
 
     public ProfileStatsView Stats => _stats ??= new ProfileStatsView

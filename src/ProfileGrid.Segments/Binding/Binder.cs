@@ -97,7 +97,7 @@ internal sealed class Binder
 
             case SequenceSyntax sequence:
             {
-                var steps = sequence.Steps.Select(step => BindEventSet(step).Filter).ToArray();
+                var steps = sequence.Steps.Select(step => BindEventSet(step).Set).ToArray();
                 if (sequence.Window is not null)
                 {
                     _hasTimeWindows = true;

@@ -306,12 +306,34 @@ internal sealed class ExistsEventsCondition(LeafInfo info, EventSetNode events) 
 /// position), the first and last at most D apart, and the last within D of now. One pass over the events in
 /// chronological order keeps, per step, the latest start of a partial match, which dominates any earlier start.
 /// </summary>
-internal sealed class SequenceCondition(LeafInfo info, EventConditionNode?[] steps, long windowTicks) : LeafCondition(info)
+internal sealed class SequenceCondition : LeafCondition
 {
     private const long NoStart = long.MinValue;
     private const int StackSteps = 32;
 
-    public override int Cost { get; } = ConditionCosts.EventScan * (2 + steps.Sum(step => step?.Cost ?? 0));
+    private readonly EventConditionNode?[] _steps;
+    private readonly long _windowTicks;
+    // When every step is pinned to one type: the distinct types, each step's index among them, and its filter less
+    // the type condition, so that only the events of those types are walked.
+    private readonly string[]? _types;
+    private readonly int[] _stepTypes = [];
+    private readonly EventConditionNode?[] _stepsWithinType = [];
+
+    public SequenceCondition(LeafInfo info, EventSetNode[] steps, long windowTicks)
+        : base(info)
+    {
+        _steps = [.. steps.Select(step => step.Filter)];
+        _windowTicks = windowTicks;
+        Cost = ConditionCosts.EventScan * (2 + _steps.Sum(step => step?.Cost ?? 0));
+        if (steps.All(step => step.OnlyType is not null))
+        {
+            _types = [.. steps.Select(step => step.OnlyType!).Distinct(StringComparer.Ordinal)];
+            _stepTypes = [.. steps.Select(step => Array.IndexOf(_types, step.OnlyType))];
+            _stepsWithinType = [.. steps.Select(step => step.FilterWithinType)];
+        }
+    }
+
+    public override int Cost { get; }
 
     public override bool Evaluate(in EvaluationContext context) => Scan(context, stopAtFirstMatch: true, out _);
 
@@ -319,7 +341,7 @@ internal sealed class SequenceCondition(LeafInfo info, EventConditionNode?[] ste
     public override TimedResult EvaluateTimed(in EvaluationContext context)
     {
         var matched = Scan(context, stopAtFirstMatch: false, out var latestEnd);
-        return new TimedResult(matched, matched && windowTicks > 0 ? latestEnd + windowTicks : Timing.Never);
+        return new TimedResult(matched, matched && _windowTicks > 0 ? latestEnd + _windowTicks : Timing.Never);
     }
 
     protected override string DescribeValue(in EvaluationContext context) =>
@@ -330,58 +352,162 @@ internal sealed class SequenceCondition(LeafInfo info, EventConditionNode?[] ste
     private bool Scan(in EvaluationContext context, bool stopAtFirstMatch, out long latestEnd)
     {
         latestEnd = long.MinValue;
-        var stepCount = steps.Length;
+        var stepCount = _steps.Length;
         Span<long> starts = stepCount <= StackSteps ? stackalloc long[StackSteps] : new long[stepCount];
         starts = starts[..stepCount];
         starts.Fill(NoStart);
-        var windowStart = windowTicks > 0 ? context.NowTicks - windowTicks : long.MinValue;
         var matched = false;
+        if (_types is not null)
+        {
+            using var typed = TypedTimeline.Of(context, _types);
+            if (typed.IsAvailable)
+            {
+                for (var position = 0; position < typed.Count; position++)
+                {
+                    var e = typed.EventAt(position, out var type);
+                    if (Advance(context, e, type, starts, stopAtFirstMatch, ref matched, ref latestEnd))
+                    {
+                        return true;
+                    }
+                }
+
+                return matched;
+            }
+        }
+
         var events = context.Events;
         using var order = ChronologicalOrder.Of(events);
         for (var position = 0; position < events.Count; position++)
         {
-            var e = events[order.IndexAt(position)];
-            var ticks = e.Timestamp.UtcTicks;
-            for (var step = stepCount - 1; step >= 0; step--)
+            if (Advance(context, events[order.IndexAt(position)], -1, starts, stopAtFirstMatch, ref matched, ref latestEnd))
             {
-                if (steps[step] is { } filter && !filter.Matches(e))
-                {
-                    continue;
-                }
-
-                if (step == 0)
-                {
-                    starts[0] = ticks;
-                    continue;
-                }
-
-                var start = starts[step - 1];
-                if (start == NoStart)
-                {
-                    continue;
-                }
-
-                if (step < stepCount - 1)
-                {
-                    starts[step] = start;
-                    continue;
-                }
-
-                if (windowTicks > 0 && (ticks - start > windowTicks || ticks <= windowStart))
-                {
-                    continue;
-                }
-
-                matched = true;
-                latestEnd = Math.Max(latestEnd, ticks);
-                if (stopAtFirstMatch)
-                {
-                    return true;
-                }
+                return true;
             }
         }
 
         return matched;
+    }
+
+    /// <summary>Takes the next event in time (of distinct type <paramref name="type"/>, or -1: of any); true when the scan may stop.</summary>
+    private bool Advance(in EvaluationContext context, in SegmentEvent e, int type, Span<long> starts, bool stopAtFirstMatch, ref bool matched, ref long latestEnd)
+    {
+        var stepCount = _steps.Length;
+        var windowStart = _windowTicks > 0 ? context.NowTicks - _windowTicks : long.MinValue;
+        var ticks = e.Timestamp.UtcTicks;
+        for (var step = stepCount - 1; step >= 0; step--)
+        {
+            if (!StepMatches(step, e, type))
+            {
+                continue;
+            }
+
+            if (step == 0)
+            {
+                starts[0] = ticks;
+                continue;
+            }
+
+            var start = starts[step - 1];
+            if (start == NoStart)
+            {
+                continue;
+            }
+
+            if (step < stepCount - 1)
+            {
+                starts[step] = start;
+                continue;
+            }
+
+            if (_windowTicks > 0 && (ticks - start > _windowTicks || ticks <= windowStart))
+            {
+                continue;
+            }
+
+            matched = true;
+            latestEnd = Math.Max(latestEnd, ticks);
+            if (stopAtFirstMatch)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool StepMatches(int step, in SegmentEvent e, int type) => type < 0
+        ? _steps[step] is not { } filter || filter.Matches(e)
+        : _stepTypes[step] == type && (_stepsWithinType[step] is not { } within || within.Matches(e));
+}
+
+/// <summary>
+/// The events of a few types in time order (by timestamp, ties by their position in the timeline), from a subject
+/// that keeps its events by type and says where they stand; not available otherwise. Pooled arrays.
+/// </summary>
+internal readonly ref struct TypedTimeline
+{
+    private readonly IReadOnlyList<SegmentEvent>[]? _lists;
+    private readonly (long Ticks, int Position, int Type, int Index)[]? _order;
+
+    private TypedTimeline(IReadOnlyList<SegmentEvent>[] lists, (long, int, int, int)[] order, int count)
+    {
+        _lists = lists;
+        _order = order;
+        Count = count;
+    }
+
+    public bool IsAvailable => _order is not null;
+
+    public int Count { get; }
+
+    public static TypedTimeline Of(in EvaluationContext context, string[] types)
+    {
+        var lists = ArrayPool<IReadOnlyList<SegmentEvent>>.Shared.Rent(types.Length);
+        var positions = ArrayPool<IReadOnlyList<int>>.Shared.Rent(types.Length);
+        var count = 0;
+        for (var t = 0; t < types.Length; t++)
+        {
+            if (context.Subject.EventsOfType(types[t]) is not { } events || context.Subject.PositionsOfType(types[t]) is not { } at || at.Count != events.Count)
+            {
+                ArrayPool<IReadOnlyList<SegmentEvent>>.Shared.Return(lists, clearArray: true);
+                ArrayPool<IReadOnlyList<int>>.Shared.Return(positions, clearArray: true);
+                return default;
+            }
+
+            lists[t] = events;
+            positions[t] = at;
+            count += events.Count;
+        }
+
+        var order = ArrayPool<(long, int, int, int)>.Shared.Rent(Math.Max(count, 1));
+        var n = 0;
+        for (var t = 0; t < types.Length; t++)
+        {
+            for (var i = 0; i < lists[t].Count; i++)
+            {
+                order[n++] = (lists[t][i].Timestamp.UtcTicks, positions[t][i], t, i);
+            }
+        }
+
+        Array.Sort(order, 0, count);
+        ArrayPool<IReadOnlyList<int>>.Shared.Return(positions, clearArray: true);
+        return new TypedTimeline(lists, order, count);
+    }
+
+    public SegmentEvent EventAt(int position, out int type)
+    {
+        var (_, _, t, index) = _order![position];
+        type = t;
+        return _lists![t][index];
+    }
+
+    public void Dispose()
+    {
+        if (_order is not null)
+        {
+            ArrayPool<(long, int, int, int)>.Shared.Return(_order);
+            ArrayPool<IReadOnlyList<SegmentEvent>>.Shared.Return(_lists!, clearArray: true);
+        }
     }
 }
 

@@ -27,6 +27,13 @@ public interface ISegmentSubject
     /// </summary>
     IReadOnlyList<SegmentEvent>? EventsOfType(string type) => null;
 
+    /// <summary>
+    /// Where each event of <see cref="EventsOfType"/> stands in <see cref="Events"/> (same order and count), or null
+    /// (the default). With both, a <c>sequence(...)</c> whose steps are each pinned to a type walks the events of
+    /// those types alone, in the same time order as the whole timeline (ties by position).
+    /// </summary>
+    IReadOnlyList<int>? PositionsOfType(string type) => null;
+
     /// <summary>The profile's computed statistics (<c>stats.&lt;name&gt;</c>).</summary>
     ProfileStatsView Stats { get; }
 

@@ -47,7 +47,12 @@ public sealed class SegmentEventTypeIndex<TSource>
     }
 
     /// <summary>The events of <paramref name="type"/>, in timeline order.</summary>
-    public IReadOnlyList<SegmentEvent> Of(string type)
+    public IReadOnlyList<SegmentEvent> Of(string type) => PickedOut(type).Events;
+
+    /// <summary>Where each event of <see cref="Of"/> stands in the timeline.</summary>
+    public IReadOnlyList<int> PositionsOf(string type) => PickedOut(type).Positions;
+
+    private TypeEvents PickedOut(string type)
     {
         ArgumentNullException.ThrowIfNull(type);
         if (!_byType.TryGetValue(type, out var kept))
@@ -60,20 +65,24 @@ public sealed class SegmentEventTypeIndex<TSource>
             if (kept.Events.Capacity > KeptListCapacity)
             {
                 kept.Events = [];
+                kept.Positions = [];
             }
 
             kept.Events.Clear();
+            kept.Positions.Clear();
             if (_events is List<TSource> list)
             {
-                PickOut(CollectionsMarshal.AsSpan(list), type, kept.Events);
+                PickOut(CollectionsMarshal.AsSpan(list), type, kept);
             }
             else
             {
-                foreach (var e in _events)
+                for (var i = 0; i < _events.Count; i++)
                 {
+                    var e = _events[i];
                     if (string.Equals(_typeOf(e), type, StringComparison.Ordinal))
                     {
                         kept.Events.Add(_project(e));
+                        kept.Positions.Add(i);
                     }
                 }
             }
@@ -81,16 +90,17 @@ public sealed class SegmentEventTypeIndex<TSource>
             kept.Generation = _generation;
         }
 
-        return kept.Events;
+        return kept;
     }
 
-    private void PickOut(ReadOnlySpan<TSource> events, string type, List<SegmentEvent> into)
+    private void PickOut(ReadOnlySpan<TSource> events, string type, TypeEvents into)
     {
-        foreach (var e in events)
+        for (var i = 0; i < events.Length; i++)
         {
-            if (string.Equals(_typeOf(e), type, StringComparison.Ordinal))
+            if (string.Equals(_typeOf(events[i]), type, StringComparison.Ordinal))
             {
-                into.Add(_project(e));
+                into.Events.Add(_project(events[i]));
+                into.Positions.Add(i);
             }
         }
     }
@@ -98,6 +108,8 @@ public sealed class SegmentEventTypeIndex<TSource>
     private sealed class TypeEvents
     {
         public List<SegmentEvent> Events { get; set; } = [];
+
+        public List<int> Positions { get; set; } = [];
 
         public long Generation { get; set; } = -1;
     }
