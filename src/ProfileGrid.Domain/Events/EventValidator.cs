@@ -100,9 +100,18 @@ public sealed partial class EventValidator(IngestionOptions options, IdentityRul
                 return $"identities[{i}]: {error}";
             if (!keys.Contains(key)) keys.Add(key);
         }
-        foreach (var group in keys.Where(rules.IsUnique).GroupBy(k => k.Namespace))
-            if (group.Count() > 1)
-                return $"identities: {group.Count()} different {group.Key} values ({string.Join(", ", group.Select(k => k.Value))}) in one event; {group.Key} is unique";
+        // Two different values of a unique namespace: reported with every value of that namespace (a handful of keys).
+        foreach (var key in keys)
+        {
+            if (!rules.IsUnique(key)) continue;
+            var count = 0;
+            foreach (var other in keys) if (other.Namespace == key.Namespace) count++;
+            if (count > 1)
+            {
+                var values = keys.Where(k => k.Namespace == key.Namespace).Select(k => k.Value);
+                return $"identities: {count} different {key.Namespace} values ({string.Join(", ", values)}) in one event; {key.Namespace} is unique";
+            }
+        }
         identities = [.. keys];
 
         if (raw.Revenue is { } revenue && !double.IsFinite(revenue)) return "revenue: not a finite number";

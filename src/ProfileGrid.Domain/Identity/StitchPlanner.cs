@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 namespace ProfileGrid.Identity;
 
 /// <summary>What the grid knows about a profile when it plans where an event goes.</summary>
@@ -129,8 +130,33 @@ public sealed class StitchPlanner(IdentityRules rules)
     }
 
     /// <summary>The identities strongest first, as <see cref="StitchPlan.Linked"/> lists them.</summary>
-    public ImmutableArray<IdentityKey> Order(IEnumerable<IdentityKey> identities) =>
-        [.. identities.Order(Comparer<IdentityKey>.Create(rules.Compare))];
+    public ImmutableArray<IdentityKey> Order(IEnumerable<IdentityKey> identities) => Sorted([.. identities]);
+
+    /// <inheritdoc cref="Order(IEnumerable{IdentityKey})"/>
+    public ImmutableArray<IdentityKey> Order(ImmutableArray<IdentityKey> identities) => Sorted([.. identities]);
+
+    /// <summary>The strongest identity of <paramref name="identities"/> (the first of <see cref="Order(ImmutableArray{IdentityKey})"/>).</summary>
+    public IdentityKey Primary(ImmutableArray<IdentityKey> identities)
+    {
+        if (identities.IsDefaultOrEmpty) throw new ArgumentException("No identities.", nameof(identities));
+        var best = identities[0];
+        for (var i = 1; i < identities.Length; i++)
+            if (rules.Compare(identities[i], best) < 0) best = identities[i];
+        return best;
+    }
+
+    /// <summary>Sorts in place, stably (an event has a handful of identities: insertion sort), and hands the array over.</summary>
+    private ImmutableArray<IdentityKey> Sorted(IdentityKey[] keys)
+    {
+        for (var i = 1; i < keys.Length; i++)
+        {
+            var key = keys[i];
+            var j = i - 1;
+            for (; j >= 0 && rules.Compare(keys[j], key) > 0; j--) keys[j + 1] = keys[j];
+            keys[j + 1] = key;
+        }
+        return ImmutableCollectionsMarshal.AsImmutableArray(keys);
+    }
 
     /// <summary>True when two sets of unique identities can be one person.</summary>
     public bool Compatible(IEnumerable<IdentityKey> a, IEnumerable<IdentityKey> b)

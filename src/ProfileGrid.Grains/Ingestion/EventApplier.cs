@@ -31,7 +31,9 @@ public sealed class EventApplier(StitchCoordinator coordinator, ILogger<EventApp
         var groups = events.GroupBy(v => coordinator.PrimaryOf(v.Event)).ToList();
         await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelGroups }, async (group, _) =>
         {
-            foreach (var (index, e) in group.OrderBy(v => v.Event.Timestamp))
+            // Most groups are one event: ordered without a sort.
+            IEnumerable<(int Index, CustomerEvent Event)> inOrder = group is IList<(int, CustomerEvent)> { Count: 1 } ? group : group.OrderBy(v => v.Event.Timestamp);
+            foreach (var (index, e) in inOrder)
             {
                 StitchResult result;
                 try
@@ -52,7 +54,7 @@ public sealed class EventApplier(StitchCoordinator coordinator, ILogger<EventApp
                     else if (result.Succeeded)
                     {
                         applied.Add(e.Id);
-                        warnings.AddRange(result.Warnings.Select(w => new IngestWarning(index, e.Id, w)));
+                        foreach (var warning in result.Warnings) warnings.Add(new IngestWarning(index, e.Id, warning));
                     }
                     else
                     {

@@ -75,7 +75,7 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
     }
 
     /// <summary>The identity an event belongs to: events sharing it are applied in order.</summary>
-    public IdentityKey PrimaryOf(CustomerEvent e) => planner.Order(e.Identities)[0];
+    public IdentityKey PrimaryOf(CustomerEvent e) => planner.Primary(e.Identities);
 
     /// <summary>Upserts traits on the person an identity belongs to, creating the person when the identity is new.</summary>
     public async Task<StitchResult> SetTraits(IdentityKey identity, string traitsJson, DateTimeOffset observedAt)

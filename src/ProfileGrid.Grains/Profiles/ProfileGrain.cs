@@ -88,22 +88,32 @@ public sealed partial class ProfileGrain(
         // (then claiming it fails and the caller re-plans) or still points here because the write
         // that added it was lost with its silo (identities are claimed before the profile is
         // written): then it is taken again.
-        var claims = command.Claims.Concat(command.Linked).Where(c => !S.Graph.Contains(c)).ToHashSet();
-        if (claims.Count > 0 && !planner.Compatible(S.Graph.UniqueIdentities(rules), claims))
-            return ProfileOutcome.Conflicted($"profile {Id} gained a conflicting unique identity");
-
-        if (!await ClaimAll(claims))
-            return ProfileOutcome.Conflicted("an identity was claimed by another profile");
+        if (Unheld(command.Linked, Unheld(command.Claims, null)) is { } claims)
+        {
+            if (!planner.Compatible(S.Graph.UniqueIdentities(rules), claims))
+                return ProfileOutcome.Conflicted($"profile {Id} gained a conflicting unique identity");
+            if (!await ClaimAll(claims))
+                return ProfileOutcome.Conflicted("an identity was claimed by another profile");
+        }
 
         var e = command.Event;
         var primary = command.Linked[0];
         S.Graph.Add(primary, e.Timestamp);
-        foreach (var other in command.Linked.Skip(1)) S.Graph.Link(primary, other, e.Timestamp, e.Id);
-        var warnings = command.Skipped.Select(s => $"{s.Identity}: {s.Reason}").ToList();
+        for (var i = 1; i < command.Linked.Length; i++) S.Graph.Link(primary, command.Linked[i], e.Timestamp, e.Id);
+        var warnings = new List<string>(command.Skipped.Length);
+        foreach (var skipped in command.Skipped) warnings.Add($"{skipped.Identity}: {skipped.Reason}");
         AddEvents([e], warnings);
         EnforceGraphLimit(warnings);
         await EvaluateSegments(ProfileChange.Event(e));
         return ProfileOutcome.Done(Id, warnings);
+    }
+
+    /// <summary>Adds to <paramref name="into"/> (made when needed) the identities of <paramref name="identities"/> not in the graph.</summary>
+    private HashSet<IdentityKey>? Unheld(ImmutableArray<IdentityKey> identities, HashSet<IdentityKey>? into)
+    {
+        foreach (var identity in identities)
+            if (!S.Graph.Contains(identity)) (into ??= []).Add(identity);
+        return into;
     }
 
     public async Task<ProfileOutcome> Absorb(string otherProfileId)

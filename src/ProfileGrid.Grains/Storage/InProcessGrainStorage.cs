@@ -26,7 +26,8 @@ public sealed class InProcessGrainStorage(string serviceId, Serializer serialize
     /// <summary>Either the live object (the grain is active) or its serialized form, never both.</summary>
     private sealed record Entry(object? Live, byte[]? Compacted, long Version)
     {
-        public string ETag => Version.ToString(CultureInfo.InvariantCulture);
+        // Made once: every write compares the stored one.
+        public string ETag { get; } = Version.ToString(CultureInfo.InvariantCulture);
     }
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

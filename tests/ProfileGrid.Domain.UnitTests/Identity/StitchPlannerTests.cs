@@ -326,6 +326,30 @@ public class StitchPlannerTests
             Line(Planner.Order(Ks("ecid:b phone:+1 ecid:a email:e@l.ex loyaltyId:L crmId:A"))));
     }
 
+    [Fact]
+    public void Order_of_an_event_array_and_its_primary_agree_with_the_rules_on_random_identities()
+    {
+        var random = new Random(11);
+        string[] namespaces = ["crmId", "loyaltyId", "email", "phone", "ecid", "custom"];
+        for (var trial = 0; trial < 2_000; trial++)
+        {
+            // Duplicates included: equal keys keep the order they came in.
+            var keys = Enumerable.Range(0, random.Next(1, 7))
+                .Select(_ => new IdentityKey(namespaces[random.Next(namespaces.Length)], $"v{random.Next(3)}"))
+                .ToImmutableArray();
+            var expected = keys.Order(Comparer<IdentityKey>.Create(IdentityRules.Default.Compare)).ToArray();
+
+            var ordered = Planner.Order(keys);
+
+            Assert.Equal(expected, ordered.ToArray());
+            Assert.All(expected.Zip(ordered), pair => Assert.Same(pair.First, pair.Second));
+            Assert.Equal(expected, Planner.Order(keys.AsEnumerable()).ToArray());
+            Assert.Same(expected[0], Planner.Primary(keys));
+            Assert.Equal(IdentityRules.Default.Primary(keys), Planner.Primary(keys));
+        }
+        Assert.Throws<ArgumentException>(() => Planner.Primary([]));
+    }
+
     [Theory]
     [InlineData("crmId:A email:x@l.ex", "email:x@l.ex ecid:D", true)]
     [InlineData("crmId:A", "email:x@l.ex", true)]
