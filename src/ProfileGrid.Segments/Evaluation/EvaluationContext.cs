@@ -19,7 +19,6 @@ internal readonly ref struct EvaluationContext
     /// <summary>Every event of the profile; asked of the subject only by the nodes that need them all.</summary>
     public EventView Events => EventView.Of(Subject.Events ?? Array.Empty<SegmentEvent>());
 
-
     /// <summary>
     /// The walk over the events <paramref name="set"/> can include: those of its one type, tested without its type
     /// condition, when its filter pins one and the subject keeps its events by type; else all of them, tested with
