@@ -73,6 +73,25 @@ public sealed class EventsApiTests(SiloApiFactory api) : IClassFixture<SiloApiFa
         Assert.Contains("bytes", rejected!["reason"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(1, false)]
+    public async Task The_size_limit_counts_an_events_own_bytes_in_the_body(int over, bool accepted)
+    {
+        // Two-byte characters and an escape: the limit is on the event's UTF-8 bytes as sent (10,240 by default).
+        var id = Guid.NewGuid().ToString("N");
+        string With(int twoByte, int ascii) =>
+            Event(id, "size@example.com", extra: $",\"attributes\":{{\"note\":\"\\u00e9{new string('x', ascii)}{new string('é', twoByte)}\"}}");
+        var room = 10 * 1024 - Encoding.UTF8.GetByteCount(With(0, 0));
+        var sent = With(room / 2, room % 2 + over);
+        Assert.Equal(10 * 1024 + over, Encoding.UTF8.GetByteCount(sent));
+
+        var (_, json) = await api.PostEvents($"[{sent}]");
+
+        Assert.Equal(accepted ? 1 : 0, json!["accepted"]!.GetValue<int>());
+        if (!accepted) Assert.Contains("10241 bytes, over the limit of 10240 bytes", Assert.Single(json["rejected"]!.AsArray())!["reason"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Event_with_more_than_twenty_identities_is_rejected()
     {

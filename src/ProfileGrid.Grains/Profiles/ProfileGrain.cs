@@ -452,8 +452,10 @@ public sealed partial class ProfileGrain(
             return false;
         }
         _storedCatalogVersion = S.Segments.CatalogVersion;
-        var applied = _unwritten.Select(c => c.Event.Id).ToList();
-        if (alsoApplied is not null) applied.Add(alsoApplied);
+        // Written through (the usual case in memory): the one event, without a list.
+        IReadOnlyList<string> applied = _unwritten.Count == 0
+            ? alsoApplied is null ? [] : [alsoApplied]
+            : [.. _unwritten.Select(c => c.Event.Id), .. alsoApplied is null ? [] : new[] { alsoApplied }];
         _unwritten.Clear();
         _writeTimer?.Dispose();
         _writeTimer = null;

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -180,28 +181,31 @@ public static class EventJson
             double? revenue = null;
             if (element.TryGetProperty("revenue", out var r) && r.ValueKind != JsonValueKind.Null)
                 revenue = r.ValueKind == JsonValueKind.Number ? r.GetDouble() : throw new FieldException("revenue: must be a number");
-            var identities = ImmutableArray.CreateBuilder<RawIdentity>();
+            var identities = ImmutableArray<RawIdentity>.Empty;
             if (element.TryGetProperty("identities", out var ids) && ids.ValueKind != JsonValueKind.Null)
             {
                 if (ids.ValueKind != JsonValueKind.Array) throw new FieldException("identities: must be an array of {namespace, id}");
+                var read = new RawIdentity[ids.GetArrayLength()];
                 var n = 0;
                 foreach (var identity in ids.EnumerateArray())
                 {
                     if (identity.ValueKind != JsonValueKind.Object) throw new FieldException($"identities[{n}]: must be an object {{namespace, id}}");
-                    string? Part(string name) => identity.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString()
+                    string? Part(string name) => identity.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String
+                        ? (name == "namespace" ? KnownNamespace(p) : null) ?? p.GetString()
                         : identity.TryGetProperty(name, out p) && p.ValueKind == JsonValueKind.Number ? p.GetRawText() : null;
-                    identities.Add(new RawIdentity(Part("namespace"), Part("id")));
-                    n++;
+                    read[n++] = new RawIdentity(Part("namespace"), Part("id"));
                 }
+                identities = ImmutableCollectionsMarshal.AsImmutableArray(read);
             }
             string? attributes = null;
             if (element.TryGetProperty("attributes", out var a) && a.ValueKind != JsonValueKind.Null) attributes = a.GetRawText();
             raw = new RawEvent
             {
                 Id = Text("id"), Type = Text("type"), Timestamp = Text("timestamp"),
-                Identities = identities.ToImmutable(), Channel = Text("channel"), Campaign = Text("campaign"),
+                Identities = identities, Channel = Text("channel"), Campaign = Text("campaign"),
                 Revenue = revenue, AttributesJson = attributes,
-                SizeBytes = Encoding.UTF8.GetByteCount(element.GetRawText()),
+                // The event's own bytes in the body, without copying them out as text.
+                SizeBytes = JsonMarshal.GetRawUtf8Value(element).Length,
             };
             return true;
         }
@@ -210,6 +214,16 @@ public static class EventJson
             reason = e.Message;
             return false;
         }
+    }
+
+    // The namespaces most events carry, as one string each rather than one per identity read.
+    private static readonly string[] CommonNamespaces = ["email", "ecid", "phone", "crmId", "loyaltyId"];
+
+    private static string? KnownNamespace(JsonElement value)
+    {
+        foreach (var known in CommonNamespaces)
+            if (value.ValueEquals(known)) return known;
+        return null;
     }
 
     private sealed class FieldException(string message) : Exception(message);
