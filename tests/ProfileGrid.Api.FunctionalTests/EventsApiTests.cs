@@ -27,6 +27,25 @@ public sealed class EventsApiTests(SiloApiFactory api) : IClassFixture<SiloApiFa
     }
 
     [Fact]
+    public async Task Identity_namespaces_are_read_as_written_whether_common_escaped_or_not()
+    {
+        // "ecid" written with an escape next to a plain "email"; then one that only starts like a common namespace.
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var body = $$"""
+            [{"id":"{{run}}-ns","type":"web.pageView","timestamp":"{{Now}}","identities":[{"namespace":"\u0065cid","id":"dev-{{run}}"},{"namespace":"email","id":"ns.{{run}}@example.com"}]},
+             {"id":"{{run}}-nx","type":"web.pageView","timestamp":"{{Now}}","identities":[{"namespace":"emailx","id":"x-{{run}}"}]}]
+            """;
+
+        var (_, json) = await api.PostEvents(body);
+
+        Assert.Equal(1, json!["accepted"]!.GetValue<int>());
+        Assert.Contains("namespace 'emailx' is not configured", Assert.Single(json["rejected"]!.AsArray())!["reason"]!.GetValue<string>());
+        var data = await api.GraphQL("query($id: String!) { profile(namespace: \"ecid\", id: $id) { identities { namespace id } } }", new { id = $"dev-{run}" });
+        var identities = data["profile"]!["identities"]!.AsArray().Select(i => $"{i!["namespace"]}:{i["id"]}").Order(StringComparer.Ordinal);
+        Assert.Equal([$"ecid:dev-{run}", $"email:ns.{run}@example.com"], identities);
+    }
+
+    [Fact]
     public async Task Resending_a_batch_counts_every_event_as_duplicate_and_changes_nothing()
     {
         var run = Guid.NewGuid().ToString("N")[..8];

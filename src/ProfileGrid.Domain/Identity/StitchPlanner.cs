@@ -136,14 +136,7 @@ public sealed class StitchPlanner(IdentityRules rules)
     public ImmutableArray<IdentityKey> Order(ImmutableArray<IdentityKey> identities) => Sorted([.. identities]);
 
     /// <summary>The strongest identity of <paramref name="identities"/> (the first of <see cref="Order(ImmutableArray{IdentityKey})"/>).</summary>
-    public IdentityKey Primary(ImmutableArray<IdentityKey> identities)
-    {
-        if (identities.IsDefaultOrEmpty) throw new ArgumentException("No identities.", nameof(identities));
-        var best = identities[0];
-        for (var i = 1; i < identities.Length; i++)
-            if (rules.Compare(identities[i], best) < 0) best = identities[i];
-        return best;
-    }
+    public IdentityKey Primary(ImmutableArray<IdentityKey> identities) => rules.Primary(identities);
 
     /// <summary>Sorts in place, stably (an event has a handful of identities: insertion sort), and hands the array over.</summary>
     private ImmutableArray<IdentityKey> Sorted(IdentityKey[] keys)

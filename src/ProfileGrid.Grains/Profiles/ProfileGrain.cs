@@ -452,10 +452,18 @@ public sealed partial class ProfileGrain(
             return false;
         }
         _storedCatalogVersion = S.Segments.CatalogVersion;
-        // Written through (the usual case in memory): the one event, without a list.
-        IReadOnlyList<string> applied = _unwritten.Count == 0
-            ? alsoApplied is null ? [] : [alsoApplied]
-            : [.. _unwritten.Select(c => c.Event.Id), .. alsoApplied is null ? [] : new[] { alsoApplied }];
+        IReadOnlyList<string> applied;
+        if (_unwritten.Count == 0)
+        {
+            // Written through (the usual case in memory): the one event, without a list.
+            applied = alsoApplied is null ? [] : [alsoApplied];
+        }
+        else
+        {
+            var ids = _unwritten.Select(c => c.Event.Id).ToList();
+            if (alsoApplied is not null) ids.Add(alsoApplied);
+            applied = ids;
+        }
         _unwritten.Clear();
         _writeTimer?.Dispose();
         _writeTimer = null;

@@ -164,9 +164,6 @@ internal sealed class ComparisonCondition(LeafInfo info, ValueNode left, Compari
     public override bool Evaluate(in EvaluationContext context) =>
         ValueComparer.Compare(left.Evaluate(context), op, right.Evaluate(context));
 
-    protected override long NextChangeTicks(in EvaluationContext context) =>
-        Math.Min(left.NextChangeTicks(context), right.NextChangeTicks(context));
-
     public override TimedResult EvaluateTimed(in EvaluationContext context)
     {
         var leftValue = left.EvaluateTimed(context, out var leftNext);
@@ -192,8 +189,6 @@ internal sealed class InListCondition(LeafInfo info, ValueNode left, SegmentValu
     public override int Cost => left.Cost + items.Length;
 
     public override bool Evaluate(in EvaluationContext context) => ValueComparer.IsIn(left.Evaluate(context), items);
-
-    protected override long NextChangeTicks(in EvaluationContext context) => left.NextChangeTicks(context);
 
     public override TimedResult EvaluateTimed(in EvaluationContext context)
     {
@@ -282,8 +277,6 @@ internal sealed class ExistsEventsCondition(LeafInfo info, EventSetNode events) 
         var exists = newest != long.MinValue;
         return new TimedResult(exists, exists && events.HasWindow ? newest + events.WindowTicks : Timing.Never);
     }
-
-    protected override long NextChangeTicks(in EvaluationContext context) => EvaluateTimed(context).NextChangeTicks;
 
     protected override string DescribeValue(in EvaluationContext context)
     {
