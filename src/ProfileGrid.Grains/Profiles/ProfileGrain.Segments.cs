@@ -18,6 +18,13 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
     private const string SegmentReminderName = "segments-time";
     private static readonly TimeSpan LongestReminderWait = TimeSpan.FromDays(30);
     private static readonly TimeSpan ReminderRetryDelay = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// The armed reminder's period, after its first tick: only a backstop, since every tick re-arms the reminder for the
+    /// next check or unregisters it. A tick the reminder service takes for missed (its periodic re-read of the table can
+    /// land between a tick's time and its firing) comes again one period later, so the period bounds how late a window
+    /// can flip; a minute is the shortest Orleans allows by default (<c>ReminderOptions.MinimumReminderPeriod</c>).
+    /// </summary>
+    private static readonly TimeSpan ReminderBackstopPeriod = TimeSpan.FromMinutes(1);
     private MembershipDelta? _pendingSegments;
     private bool _segmentsEvaluated;
     private bool _leaveDirectory;
@@ -108,7 +115,7 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != SegmentReminderName) return;
-        // This one has fired (its next tick is an hour on, whenever it was due): CheckSegmentTime arms the next
+        // This one has fired (its next tick is a backstop period on): CheckSegmentTime arms the next
         // check, or, with nothing left to check, writes that no reminder is armed before it is unregistered.
         S.Segments.ReminderDue = null;
         if (await CheckSegmentTime() is null)
@@ -248,7 +255,7 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
         if (wait > LongestReminderWait) wait = LongestReminderWait;
         try
         {
-            await this.RegisterOrUpdateReminder(SegmentReminderName, wait, TimeSpan.FromHours(1));
+            await this.RegisterOrUpdateReminder(SegmentReminderName, wait, ReminderBackstopPeriod);
             memberships.ReminderDue = now + wait;
             return true;
         }

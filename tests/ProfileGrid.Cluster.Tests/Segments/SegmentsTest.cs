@@ -37,6 +37,6 @@ public abstract class SegmentsTest(SegmentsClusterFixture fixture)
     {
         var now = Now.UtcDateTime;
         return Grains.GetGrain<IProfileSegmentsGrain>(profileId).AsReference<IRemindable>()
-            .ReceiveReminder(SegmentReminderName, new TickStatus(now, TimeSpan.FromHours(1), now));
+            .ReceiveReminder(SegmentReminderName, new TickStatus(now, TimeSpan.FromMinutes(1), now));
     }
 }
