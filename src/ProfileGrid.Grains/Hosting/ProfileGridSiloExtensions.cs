@@ -27,6 +27,8 @@ public static class ProfileGridSiloExtensions
         silo.Services.AddSingleton(_ => new OwnerCache());
         silo.Services.TryAddKeyedSingleton<IGrainStorage>(ProfileGridStorage.Name, (sp, _) =>
             new InProcessGrainStorage(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, sp.GetRequiredService<Serializer>(), sp.GetService<ILogger<InProcessGrainStorage>>()));
+        // Grain state read and written without Orleans' bridge and its forced yield per operation.
+        silo.Services.Replace(ServiceDescriptor.Singleton<IPersistentStateFactory, DirectPersistentStateFactory>());
         silo.Services.AddSingleton<IConfigureGrainContextProvider>(sp =>
             new CompactOnDeactivation(sp.GetKeyedService<IGrainStorage>(ProfileGridStorage.Name) as InProcessGrainStorage, sp.GetRequiredService<GrainClassMap>()));
         silo.Services.TryAddSingleton<IEventJournal, GrainEventJournal>();
