@@ -1,6 +1,6 @@
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using ProfileGrid.Testing.Postgres;
 
 namespace ProfileGrid.Api.FunctionalTests;
 
@@ -18,8 +18,8 @@ public class SiloApiFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("ProfileGrid:Demo", LoadDemo ? "true" : "false");
-        builder.UseSetting("ProfileGrid:SiloPort", FreePort().ToString());
-        builder.UseSetting("ProfileGrid:GatewayPort", FreePort().ToString());
+        builder.UseSetting("ProfileGrid:SiloPort", LoopbackPorts.Next().ToString());
+        builder.UseSetting("ProfileGrid:GatewayPort", LoopbackPorts.Next().ToString());
         builder.UseSetting("ProfileGrid:ServiceId", $"api-tests-{Guid.NewGuid():N}");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
@@ -56,13 +56,6 @@ public class SiloApiFactory : WebApplicationFactory<Program>
     private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
     {
         public override bool CanSeek => false;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

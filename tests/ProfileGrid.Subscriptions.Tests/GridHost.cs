@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -12,6 +11,7 @@ using ProfileGrid.GraphQL.Hosting;
 using ProfileGrid.GraphQL.Segments;
 using ProfileGrid.Hosting;
 using ProfileGrid.Silo.Extensions;
+using ProfileGrid.Testing.Postgres;
 
 namespace ProfileGrid.Subscriptions.Tests;
 
@@ -53,8 +53,8 @@ public sealed class GridHost : IAsyncDisposable
 
     public static async Task<GridHost> StartSiloAsync(string serviceId, GridHost? primary = null, IDictionary<string, string?>? settings = null)
     {
-        var siloPort = FreePort();
-        var gatewayPort = FreePort();
+        var siloPort = LoopbackPorts.Next();
+        var gatewayPort = LoopbackPorts.Next();
         var builder = CreateBuilder(serviceId, settings);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -128,12 +128,5 @@ public sealed class GridHost : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await host.Hub.WhenSubscribed(timeout.Token);
         return host;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace ProfileGrid.Testing.Postgres;
 
@@ -82,7 +80,7 @@ internal sealed class ThrowawayPostgresServer
             {
                 try
                 {
-                    var server = await LaunchAsync(binDirectory, root, data, FreePort()).ConfigureAwait(false);
+                    var server = await LaunchAsync(binDirectory, root, data, LoopbackPorts.Next()).ConfigureAwait(false);
                     AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
                     return server;
                 }
@@ -212,13 +210,6 @@ internal sealed class ThrowawayPostgresServer
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task RunAsync(string file, IReadOnlyList<string> arguments, bool asServiceUser)

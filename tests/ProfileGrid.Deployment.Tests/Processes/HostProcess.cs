@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
 namespace ProfileGrid.Deployment.Tests.Processes;
@@ -130,14 +129,6 @@ internal sealed class HostProcess : IAsyncDisposable
         Kill();
         await WaitForExitAsync(TimeSpan.FromSeconds(10));
         process.Dispose();
-    }
-
-    /// <summary>A TCP port of 127.0.0.1 that nothing listens on now.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private void Record(string? line)

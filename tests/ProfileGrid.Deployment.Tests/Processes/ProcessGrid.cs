@@ -40,7 +40,7 @@ internal sealed class ProcessGrid : IAsyncDisposable
 
     public HostProcess StartSilo()
     {
-        var slot = new SiloSlot($"silo{silos.Count + 1}", HostProcess.FreePort(), HostProcess.FreePort(), HostProcess.FreePort());
+        var slot = new SiloSlot($"silo{silos.Count + 1}", LoopbackPorts.Next(), LoopbackPorts.Next(), LoopbackPorts.Next());
         silos.Add(slot);
         return Launch(slot);
     }
@@ -51,7 +51,7 @@ internal sealed class ProcessGrid : IAsyncDisposable
     public HostProcess StartGateway()
     {
         var settings = new Dictionary<string, string>(common);
-        Gateway = HostProcess.Start("gateway", Repository.HostDll("client", typeof(GatewayHostExtensions).Assembly), HostProcess.FreePort(), settings);
+        Gateway = HostProcess.Start("gateway", Repository.HostDll("client", typeof(GatewayHostExtensions).Assembly), LoopbackPorts.Next(), settings);
         return Gateway;
     }
 
