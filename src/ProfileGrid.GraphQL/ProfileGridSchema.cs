@@ -36,7 +36,7 @@ public sealed class QueryType : ObjectGraphType
             {
                 var gateway = c.RequestServices!.GetRequiredService<ProfileGridGateway>();
                 var identity = Arguments.Identity(gateway.Rules, c);
-                return await gateway.Lookup(identity, Arguments.ViewRequest(c));
+                return await gateway.Lookup(identity, Arguments.ViewRequest(c), c.CancellationToken);
             });
         Field<ProfileType>("profileById")
             .Description("A profile by id; an id that was merged away finds the surviving profile.")
@@ -44,7 +44,7 @@ public sealed class QueryType : ObjectGraphType
             .ResolveAsync(async c =>
             {
                 var gateway = c.RequestServices!.GetRequiredService<ProfileGridGateway>();
-                return await gateway.ById(c.GetArgument<string>("id"), Arguments.ViewRequest(c));
+                return await gateway.ById(c.GetArgument<string>("id"), Arguments.ViewRequest(c), c.CancellationToken);
             });
         this.AddSegmentQueries();
     }
@@ -62,7 +62,7 @@ public sealed class MutationType : ObjectGraphType
             {
                 var gateway = c.RequestServices!.GetRequiredService<ProfileGridGateway>();
                 var events = c.GetArgument<List<RawEvent>>("events");
-                return await gateway.Ingest([.. events]);
+                return await gateway.Ingest([.. events], c.CancellationToken);
             });
         Field<NonNullGraphType<ProfileType>>("setTraits")
             .Description("Upserts attributes of the person holding an identity; per attribute the newest observedAt wins.")
@@ -81,14 +81,14 @@ public sealed class MutationType : ObjectGraphType
                 string profileId;
                 try
                 {
-                    profileId = await gateway.SetTraits(identity, traits.ToJsonString(), observedAt);
+                    profileId = await gateway.SetTraits(identity, traits.ToJsonString(), observedAt, c.CancellationToken);
                 }
                 catch (ArgumentException e)
                 {
                     // The storage refused the observation (it names the field and the rule); nothing was applied.
                     throw new ExecutionError(e.Message) { Code = "BAD_USER_INPUT" };
                 }
-                return await gateway.ById(profileId, Arguments.ViewRequest(c));
+                return await gateway.ById(profileId, Arguments.ViewRequest(c), c.CancellationToken);
             });
         Field<ProfileType>("unlinkIdentity")
             .Description("Removes an identity's links; both sides are re-derived from their own facts. Returns the identity's profile afterwards.")
@@ -98,8 +98,8 @@ public sealed class MutationType : ObjectGraphType
             {
                 var gateway = c.RequestServices!.GetRequiredService<ProfileGridGateway>();
                 var identity = Arguments.Identity(gateway.Rules, c);
-                var profileId = await gateway.Unlink(identity);
-                return profileId is null ? null : await gateway.ById(profileId, Arguments.ViewRequest(c));
+                var profileId = await gateway.Unlink(identity, c.CancellationToken);
+                return profileId is null ? null : await gateway.ById(profileId, Arguments.ViewRequest(c), c.CancellationToken);
             });
         this.AddSegmentMutations();
     }

@@ -5,7 +5,10 @@ namespace ProfileGrid.GraphQL.Profiles;
 
 /// <summary>
 /// The API's door to the grid, the same on a silo and on a gateway: lookups are one hop to the
-/// identity grain and one to the profile grain; writes go through the ingest grain.
+/// identity grain and one to the profile grain; writes go through the ingest grain. A caller's token bounds the
+/// wait for each grain (a GraphQL request's execution limit): a grain call that does not answer (its silo just
+/// died, its activation is stuck) is given up at once instead of at Orleans' response timeout; a write given up
+/// may still take effect; sending it again is safe (events are idempotent by id, traits by observation time).
 /// </summary>
 public sealed class ProfileGridGateway(IGrainFactory grains, IdentityRules rules)
 {
@@ -15,30 +18,32 @@ public sealed class ProfileGridGateway(IGrainFactory grains, IdentityRules rules
     /// The person an identity belongs to, or null. The identity is normalised the way ingestion does. A profile
     /// still handing the identity over (its silo died midway) completes that and sends the lookup on.
     /// </summary>
-    public async Task<ProfileView?> Lookup(IdentityKey identity, ProfileViewRequest request)
+    public async Task<ProfileView?> Lookup(IdentityKey identity, ProfileViewRequest request, CancellationToken cancellationToken = default)
     {
-        var owner = await grains.Identity(identity).GetOwner();
-        return owner is null ? null : await ById(owner, request with { LookedUpBy = identity });
+        var owner = await grains.Identity(identity).GetOwner().WaitAsync(cancellationToken);
+        return owner is null ? null : await ById(owner, request with { LookedUpBy = identity }, cancellationToken);
     }
 
     /// <summary>A profile by id; an id that was merged away finds the surviving profile.</summary>
-    public async Task<ProfileView?> ById(string profileId, ProfileViewRequest request)
+    public async Task<ProfileView?> ById(string profileId, ProfileViewRequest request, CancellationToken cancellationToken = default)
     {
         for (var hop = 0; hop < 64; hop++)
         {
-            var (view, lookIn) = await grains.Profile(profileId).GetView(request);
+            var (view, lookIn) = await grains.Profile(profileId).GetView(request).WaitAsync(cancellationToken);
             if (lookIn is null) return view;
             profileId = lookIn;
         }
         return null;
     }
 
-    public Task<IngestResult> Ingest(ImmutableArray<RawEvent> events) => Ingestor.Ingest(events);
+    public Task<IngestResult> Ingest(ImmutableArray<RawEvent> events, CancellationToken cancellationToken = default) =>
+        Ingestor.Ingest(events).WaitAsync(cancellationToken);
 
-    public Task<string> SetTraits(IdentityKey identity, string traitsJson, DateTimeOffset observedAt) =>
-        Ingestor.SetTraits(identity, traitsJson, observedAt);
+    public Task<string> SetTraits(IdentityKey identity, string traitsJson, DateTimeOffset observedAt, CancellationToken cancellationToken = default) =>
+        Ingestor.SetTraits(identity, traitsJson, observedAt).WaitAsync(cancellationToken);
 
-    public Task<string?> Unlink(IdentityKey identity) => Ingestor.Unlink(identity);
+    public Task<string?> Unlink(IdentityKey identity, CancellationToken cancellationToken = default) =>
+        Ingestor.Unlink(identity).WaitAsync(cancellationToken);
 
     private IIngestGrain Ingestor => grains.GetGrain<IIngestGrain>(0);
 }

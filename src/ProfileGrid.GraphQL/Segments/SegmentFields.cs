@@ -23,10 +23,10 @@ public static class SegmentFields
         query.Field<SegmentType>("segment")
             .Description("A segment by id, or null.")
             .Argument<NonNullGraphType<IdGraphType>>("id")
-            .ResolveAsync(async c => await SegmentType.Gateway(c).Get(c.GetArgument<string>("id")));
+            .ResolveAsync(async c => await SegmentType.Gateway(c).Get(c.GetArgument<string>("id"), c.CancellationToken));
         query.Field<NonNullGraphType<ListGraphType<NonNullGraphType<SegmentType>>>>("segments")
             .Description("Every segment, by id.")
-            .ResolveAsync(async c => await SegmentType.Gateway(c).List());
+            .ResolveAsync(async c => await SegmentType.Gateway(c).List(c.CancellationToken));
         query.Field<SegmentExplanationType>("explainSegment")
             .Description("Why the person holding an identity is in or out of a segment, condition by condition; null when nobody holds the identity.")
             .Argument<NonNullGraphType<IdGraphType>>("segmentId")
@@ -37,10 +37,10 @@ public static class SegmentFields
                 var gateway = SegmentType.Gateway(c);
                 var segmentId = c.GetArgument<string>("segmentId");
                 var identity = Arguments.Identity(c.RequestServices!.GetRequiredService<ProfileGridGateway>().Rules, c);
-                var segment = await gateway.Get(segmentId)
+                var segment = await gateway.Get(segmentId, c.CancellationToken)
                     ?? throw new ExecutionError($"segmentId: found '{segmentId}', expected the id of a defined segment") { Code = "BAD_USER_INPUT" };
-                if (await gateway.Owner(identity) is not { } profileId) return null;
-                return await gateway.Explain(profileId, segmentId) is { } explanation ? (object)(explanation, segment) : null;
+                if (await gateway.Owner(identity, c.CancellationToken) is not { } profileId) return null;
+                return await gateway.Explain(profileId, segmentId, c.CancellationToken) is { } explanation ? (object)(explanation, segment) : null;
             });
     }
 
@@ -52,7 +52,7 @@ public static class SegmentFields
             .ResolveAsync(async c =>
             {
                 var input = c.GetArgument<SegmentInput>("input");
-                var result = await SegmentType.Gateway(c).Define(input.Id, input.Name, input.Expression);
+                var result = await SegmentType.Gateway(c).Define(input.Id, input.Name, input.Expression, c.CancellationToken);
                 return result.Segment ?? throw Refused(c, result);
             });
         mutation.Field<NonNullGraphType<BooleanGraphType>>("deleteSegment")
@@ -60,7 +60,7 @@ public static class SegmentFields
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .ResolveAsync(async c =>
             {
-                var result = await SegmentType.Gateway(c).Delete(c.GetArgument<string>("id"));
+                var result = await SegmentType.Gateway(c).Delete(c.GetArgument<string>("id"), c.CancellationToken);
                 return result.Succeeded ? true : throw Refused(c, result);
             });
     }
@@ -72,8 +72,8 @@ public static class SegmentFields
             .ResolveAsync(async c =>
             {
                 var gateway = SegmentType.Gateway(c);
-                var memberships = gateway.Memberships(c.Source.Id);
-                var segments = (await gateway.List()).ToDictionary(s => s.Definition.Id, StringComparer.Ordinal);
+                var memberships = gateway.Memberships(c.Source.Id, c.CancellationToken);
+                var segments = (await gateway.List(c.CancellationToken)).ToDictionary(s => s.Definition.Id, StringComparer.Ordinal);
                 return (await memberships)
                     .Where(m => segments.ContainsKey(m.SegmentId))
                     .Select(m => (m, segments[m.SegmentId]))

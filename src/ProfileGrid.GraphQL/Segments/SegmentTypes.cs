@@ -20,7 +20,7 @@ public sealed class SegmentType : ObjectGraphType<SegmentInfo>
             .Resolve(c => c.Source.Evaluation);
         Field<NonNullGraphType<IntGraphType>>("size")
             .Description("Exact number of members now.")
-            .ResolveAsync(async c => (int)await Gateway(c).Size(c.Source.Definition.Id));
+            .ResolveAsync(async c => (int)await Gateway(c).Size(c.Source.Definition.Id, c.CancellationToken));
         Field<NonNullGraphType<SegmentMemberConnectionType>>("members")
             .Description("The members in profile id order, a page at a time (Relay connection).")
             .Argument<IntGraphType>("first", $"Page size (default 20, at most {SegmentGateway.MaxPageSize}).")
@@ -31,7 +31,7 @@ public sealed class SegmentType : ObjectGraphType<SegmentInfo>
                 if (first < 0 || first > SegmentGateway.MaxPageSize)
                     throw new ExecutionError($"first: must be between 0 and {SegmentGateway.MaxPageSize}") { Code = "BAD_USER_INPUT" };
                 var after = c.GetArgument<string?>("after") is { } cursor ? Cursors.Decode(cursor) : null;
-                return await Gateway(c).Members(c.Source.Definition.Id, after, first);
+                return await Gateway(c).Members(c.Source.Definition.Id, after, first, c.CancellationToken);
             });
     }
 
@@ -85,7 +85,7 @@ public sealed class SegmentMemberEdgeType : ObjectGraphType<string>
         Field<NonNullGraphType<StringGraphType>>("cursor").Resolve(c => Cursors.Encode(c.Source));
         Field<ProfileType>("node")
             .Description("The member; null only if it was merged away since the page was read.")
-            .ResolveAsync(async c => await c.RequestServices!.GetRequiredService<ProfileGridGateway>().ById(c.Source, Arguments.ViewRequest(c)));
+            .ResolveAsync(async c => await c.RequestServices!.GetRequiredService<ProfileGridGateway>().ById(c.Source, Arguments.ViewRequest(c), c.CancellationToken));
     }
 }
 
