@@ -32,17 +32,24 @@ public static class GatewayHostExtensions
     /// Runs the gateway until it is stopped. When the shutdown budget runs out while the cluster client is
     /// still closing its connections to silos that are stopping or gone too (a rollout stops them together),
     /// the stop is still a clean one: requests were drained before that and a gateway holds no state of its
-    /// own. So it exits normally with a warning instead of failing on the client's cancelled stop.
+    /// own. So it exits normally with a warning instead of failing on the client's cancelled stop. The host is
+    /// disposed only after that decision: <c>app.Run()</c> disposes it before its exception reaches a caller, and
+    /// a filter reading the disposed host's lifetime throws, which counts as no match.
     /// </summary>
     public static void RunGateway(this WebApplication app)
     {
         try
         {
-            app.Run();
+            app.Start();
+            app.WaitForShutdown();
         }
         catch (Exception e) when (app.Lifetime.ApplicationStopping.IsCancellationRequested && IsCancellation(e))
         {
             app.Logger.LogWarning("The cluster client had not closed when the shutdown budget ran out (no silo answered); exiting anyway");
+        }
+        finally
+        {
+            app.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
 
