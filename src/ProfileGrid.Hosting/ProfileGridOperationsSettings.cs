@@ -24,7 +24,7 @@ public sealed record ProfileGridOperationsSettings
     /// <summary>How long <c>/health/ready</c> answers 503 before the host stops accepting requests.</summary>
     public TimeSpan DrainDelay { get; init; } = DefaultDrainDelay;
 
-    /// <exception cref="InvalidOperationException">A value is not a number of seconds, or the delay does not fit in the timeout.</exception>
+    /// <exception cref="OptionsValidationException">A value is not a number of seconds, or the delay does not fit in the timeout.</exception>
     public static ProfileGridOperationsSettings FromConfiguration(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -32,7 +32,7 @@ public sealed record ProfileGridOperationsSettings
         var delay = Seconds(configuration, DrainDelayKey, DefaultDrainDelay);
         if (delay >= timeout)
         {
-            throw new InvalidOperationException(
+            throw Refused(
                 $"{DrainDelayKey} ({delay.TotalSeconds:0.###} s) must be shorter than {ShutdownTimeoutKey} ({timeout.TotalSeconds:0.###} s): the drain delay is part of the shutdown budget.");
         }
 
@@ -48,6 +48,9 @@ public sealed record ProfileGridOperationsSettings
             return TimeSpan.FromSeconds(seconds);
         }
 
-        throw new InvalidOperationException($"{key} is '{value}'; it must be a number of seconds from 0 to 3600 (default {fallback.TotalSeconds:0.###}).");
+        throw Refused($"{key} is '{value}'; it must be a number of seconds from 0 to 3600 (default {fallback.TotalSeconds:0.###}).");
     }
+
+    /// <summary>A setting that cannot be used: reported like a failed options validation, which hosts print without a stack trace.</summary>
+    private static OptionsValidationException Refused(string message) => new(nameof(ProfileGridOperationsSettings), typeof(ProfileGridOperationsSettings), [message]);
 }

@@ -14,7 +14,8 @@ public static class ProfileGridDomainServices
     public static IServiceCollection AddProfileGridDomain(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.Section));
+        services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IdentityOptions>, IdentityOptionsValidator>());
         services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.Section));
         services.AddOptions<ProfileOptions>().Bind(configuration.GetSection(ProfileOptions.Section))
             .Validate(o => o.StateWriteDelay is null || (o.StateWriteDelay >= TimeSpan.Zero && o.StateWriteDelay <= ProfileOptions.LongestStateWriteDelay),
@@ -27,5 +28,22 @@ public static class ProfileGridDomainServices
             sp.GetRequiredService<IdentityRules>(),
             sp.GetRequiredService<TimeProvider>()));
         return services;
+    }
+}
+
+/// <summary>Identity settings are checked by building the rules from them, at start: a bad namespace stops the host.</summary>
+internal sealed class IdentityOptionsValidator : IValidateOptions<IdentityOptions>
+{
+    public ValidateOptionsResult Validate(string? name, IdentityOptions options)
+    {
+        try
+        {
+            _ = new IdentityRules(options);
+            return ValidateOptionsResult.Success;
+        }
+        catch (ArgumentException e)
+        {
+            return ValidateOptionsResult.Fail(e.Message);
+        }
     }
 }

@@ -46,9 +46,12 @@ public static class ProfileGridSiloExtensions
         if (string.IsNullOrWhiteSpace(value)) return GrainStateKind.Direct;
         foreach (var kind in Enum.GetValues<GrainStateKind>())
             if (string.Equals(value.Trim(), kind.ToString(), StringComparison.OrdinalIgnoreCase)) return kind;
-        throw new InvalidOperationException(
+        throw Refused(
             $"{GrainStateKey} is '{value}'; allowed values are {string.Join(" and ", Enum.GetNames<GrainStateKind>())} (case-insensitive; default {GrainStateKind.Direct}).");
     }
+
+    /// <summary>A setting that cannot be used: reported like a failed options validation, which hosts print without a stack trace.</summary>
+    private static OptionsValidationException Refused(string message) => new(GrainStateKey, typeof(GrainStateKind), [message]);
 }
 
 /// <summary>How grains read and write their persistent state.</summary>

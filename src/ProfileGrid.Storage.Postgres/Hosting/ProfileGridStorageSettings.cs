@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace ProfileGrid.Storage.Postgres.Hosting;
 
@@ -55,7 +56,7 @@ public sealed record ProfileGridStorageSettings
     /// Reads and checks the settings. A wrong value stops the host at start with a message that
     /// names the key and what it accepts, instead of a cluster that half works.
     /// </summary>
-    /// <exception cref="InvalidOperationException">A value is missing or not allowed.</exception>
+    /// <exception cref="OptionsValidationException">A value is missing or not allowed.</exception>
     public static ProfileGridStorageSettings FromConfiguration(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -63,7 +64,7 @@ public sealed record ProfileGridStorageSettings
         var connectionString = configuration[ConnectionStringKey];
         if (mode == StorageMode.Postgres && string.IsNullOrWhiteSpace(connectionString))
         {
-            throw new InvalidOperationException(
+            throw Refused(
                 $"{StorageKey} is Postgres but {ConnectionStringKey} is not set; give it a PostgreSQL connection string (for example --{ConnectionStringKey}=\"Host=127.0.0.1;Username=postgres;Database=profilegrid\" or the environment variable ConnectionStrings__{ConnectionStringName}).");
         }
 
@@ -87,7 +88,7 @@ public sealed record ProfileGridStorageSettings
             if (string.Equals(value.Trim(), mode.ToString(), StringComparison.OrdinalIgnoreCase)) return mode;
         }
 
-        throw new InvalidOperationException(
+        throw Refused(
             $"{StorageKey} is '{value}'; allowed values are {string.Join(" and ", Enum.GetNames<StorageMode>())} (case-insensitive; default {StorageMode.InMemory}).");
     }
 
@@ -100,7 +101,7 @@ public sealed record ProfileGridStorageSettings
             return port;
         }
 
-        throw new InvalidOperationException($"{key} is '{value}'; it must be a TCP port number from 1 to 65535 (default {fallback}).");
+        throw Refused($"{key} is '{value}'; it must be a TCP port number from 1 to 65535 (default {fallback}).");
     }
 
     private static string Name(IConfiguration configuration, string key, string fallback)
@@ -114,6 +115,9 @@ public sealed record ProfileGridStorageSettings
         var value = configuration[key];
         if (string.IsNullOrWhiteSpace(value)) return IPAddress.Loopback;
         if (IPAddress.TryParse(value.Trim(), out var address)) return address;
-        throw new InvalidOperationException($"{key} is '{value}'; it must be an IP address (IPv4 or IPv6) that other silos and clients can reach (default 127.0.0.1).");
+        throw Refused($"{key} is '{value}'; it must be an IP address (IPv4 or IPv6) that other silos and clients can reach (default 127.0.0.1).");
     }
+
+    /// <summary>A setting that cannot be used: reported like a failed options validation, which hosts print without a stack trace.</summary>
+    private static OptionsValidationException Refused(string message) => new(nameof(ProfileGridStorageSettings), typeof(ProfileGridStorageSettings), [message]);
 }

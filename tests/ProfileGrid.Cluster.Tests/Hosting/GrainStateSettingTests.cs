@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using ProfileGrid.Hosting;
 using ProfileGrid.Storage;
 
@@ -35,7 +36,7 @@ public sealed class GrainStateSettingTests
     [InlineData("Direct,Orleans")]
     public void Another_value_is_refused_naming_the_key_and_the_allowed_values(string value)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => ProfileGridSiloExtensions.GrainStateMode(Config(value)));
+        var error = Assert.Throws<OptionsValidationException>(() => ProfileGridSiloExtensions.GrainStateMode(Config(value)));
         Assert.Contains("ProfileGrid:GrainState", error.Message);
         Assert.Contains($"'{value}'", error.Message);
         Assert.Contains("Direct and Orleans", error.Message);

@@ -53,7 +53,7 @@ public sealed class OperationsTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection([KeyValuePair.Create(key, (string?)value)]).Build();
 
-        var error = Assert.Throws<InvalidOperationException>(() => ProfileGridOperationsSettings.FromConfiguration(configuration));
+        var error = Assert.Throws<OptionsValidationException>(() => ProfileGridOperationsSettings.FromConfiguration(configuration));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using ProfileGrid.Storage.Postgres.Hosting;
 
 namespace ProfileGrid.Durability.Tests.Hosting;
@@ -36,7 +37,7 @@ public sealed class StorageSettingsTests
     [Fact]
     public void An_unknown_storage_fails_naming_the_key_and_the_allowed_values()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Read(("ProfileGrid:Storage", "Redis")));
+        var error = Assert.Throws<OptionsValidationException>(() => Read(("ProfileGrid:Storage", "Redis")));
 
         Assert.Contains("ProfileGrid:Storage is 'Redis'", error.Message, StringComparison.Ordinal);
         Assert.Contains("InMemory and Postgres", error.Message, StringComparison.Ordinal);
@@ -45,7 +46,7 @@ public sealed class StorageSettingsTests
     [Fact]
     public void Postgres_without_a_connection_string_fails_naming_the_key()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Read(("ProfileGrid:Storage", "Postgres")));
+        var error = Assert.Throws<OptionsValidationException>(() => Read(("ProfileGrid:Storage", "Postgres")));
 
         Assert.Contains("ConnectionStrings:Postgres is not set", error.Message, StringComparison.Ordinal);
     }
@@ -56,7 +57,7 @@ public sealed class StorageSettingsTests
     [InlineData("ProfileGrid:AdvertisedIP", "silo-1")]
     public void A_bad_endpoint_fails_naming_the_key(string key, string value)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Read((key, value)));
+        var error = Assert.Throws<OptionsValidationException>(() => Read((key, value)));
 
         Assert.StartsWith($"{key} is '{value}'", error.Message, StringComparison.Ordinal);
     }
