@@ -22,6 +22,8 @@ public static class ProfileGridSiloExtensions
     public static ISiloBuilder AddProfileGrid(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.Services.AddProfileGridDomain(configuration);
+        var memory = ProfileGridMemorySettings.FromConfiguration(configuration);
+        silo.Configure<GrainCollectionOptions>(memory.Apply);
         silo.Services.AddSingleton<StitchCoordinator>();
         silo.Services.AddSingleton<EventApplier>();
         silo.Services.AddSingleton(_ => new OwnerCache());

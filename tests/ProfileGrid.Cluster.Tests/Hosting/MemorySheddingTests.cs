@@ -1,0 +1,169 @@
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Statistics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ProfileGrid.Testing.Postgres;
+using ProfileGrid.Hosting;
+
+namespace ProfileGrid.Cluster.Tests.Hosting;
+
+/// <summary>
+/// <c>ProfileGrid:Memory:*</c>: above the limit a silo deactivates the grains it used least recently until it is
+/// under the target, and nobody loses anything (a shed profile comes back from storage with all its events).
+/// The silo's memory reading is a fake the test sets.
+/// </summary>
+public sealed class MemorySheddingTests
+{
+    private static IConfiguration Config(params (string Key, string Value)[] settings) =>
+        new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).Build();
+
+    [Fact]
+    public void Shedding_is_on_by_default_above_85_percent_down_to_80()
+    {
+        var settings = ProfileGridMemorySettings.FromConfiguration(Config());
+        var options = new GrainCollectionOptions();
+
+        settings.Apply(options);
+
+        Assert.True(options.EnableActivationSheddingOnMemoryPressure);
+        Assert.Equal(85, options.MemoryUsageLimitPercentage);
+        Assert.Equal(80, options.MemoryUsageTargetPercentage);
+    }
+
+    [Fact]
+    public void Zero_turns_shedding_off_and_a_limit_alone_sheds_to_5_points_below_it()
+    {
+        var off = new GrainCollectionOptions();
+        ProfileGridMemorySettings.FromConfiguration(Config((ProfileGridMemorySettings.ShedAbovePercentKey, "0"))).Apply(off);
+        var low = ProfileGridMemorySettings.FromConfiguration(Config((ProfileGridMemorySettings.ShedAbovePercentKey, "60")));
+
+        Assert.False(off.EnableActivationSheddingOnMemoryPressure);
+        Assert.Equal((60d, 55d), (low.ShedAbovePercent, low.ShedToPercent));
+    }
+
+    [Theory]
+    [InlineData(ProfileGridMemorySettings.ShedAbovePercentKey, "most", "ProfileGrid:Memory:ShedAbovePercent is 'most'; it must be a percentage from 0 to 100")]
+    [InlineData(ProfileGridMemorySettings.ShedAbovePercentKey, "101", "ProfileGrid:Memory:ShedAbovePercent is '101'; it must be a percentage from 0 to 100")]
+    [InlineData(ProfileGridMemorySettings.ShedToPercentKey, "-1", "ProfileGrid:Memory:ShedToPercent is '-1'; it must be a percentage from 0 to 100")]
+    [InlineData(ProfileGridMemorySettings.ShedToPercentKey, "90", "ProfileGrid:Memory:ShedToPercent (90) must be above 0 and below ProfileGrid:Memory:ShedAbovePercent (85)")]
+    [InlineData(ProfileGridMemorySettings.ShedToPercentKey, "0", "ProfileGrid:Memory:ShedToPercent (0) must be above 0 and below ProfileGrid:Memory:ShedAbovePercent (85)")]
+    public void A_bad_value_is_refused_naming_the_key_and_the_rule(string key, string value, string message)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => ProfileGridMemorySettings.FromConfiguration(Config((key, value))));
+
+        Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Above_the_limit_profiles_are_shed_and_come_back_from_storage_with_everything()
+    {
+        await using var silo = await ShedderSilo.Start(("ProfileGrid:Memory:ShedAbovePercent", "85"));
+        var grains = silo.Grains;
+        var run = Guid.NewGuid().ToString("N")[..8];
+        const int people = 200;
+        for (var p = 0; p < people; p++)
+            await grains.IngestAccepted(Grid.Event("web.pageView", ("crmId", $"SHED-{run}-{p}")), Grid.Event("commerce.purchase", ("crmId", $"SHED-{run}-{p}")));
+        var before = await ProfileActivations(grains);
+        Assert.True(before >= people, $"{before} profiles active after ingestion");
+
+        silo.Memory.UsedPercent = 95;
+        var after = before;
+        for (var wait = 0; wait < 100 && after > before / 2; wait++)
+        {
+            // Orleans sheds once per full collection (the silo is in this process): memory pressure would cause them.
+            GC.Collect(2);
+            await Task.Delay(200);
+            after = await ProfileActivations(grains);
+        }
+        silo.Memory.UsedPercent = 50;
+
+        Assert.True(after <= before / 2, $"still {after} of {before} profiles active after 20 s at 95 % memory");
+        for (var p = 0; p < people; p++)
+        {
+            var profile = await grains.Lookup("crmId", $"SHED-{run}-{p}");
+            Assert.NotNull(profile);
+            Assert.Equal(2, profile.Events.Length);
+        }
+    }
+
+    [Fact]
+    public async Task With_shedding_off_nothing_is_shed_at_any_memory_use()
+    {
+        await using var silo = await ShedderSilo.Start(("ProfileGrid:Memory:ShedAbovePercent", "0"));
+        var grains = silo.Grains;
+        var run = Guid.NewGuid().ToString("N")[..8];
+        for (var p = 0; p < 50; p++) await grains.IngestAccepted(Grid.Event("web.pageView", ("crmId", $"KEEP-{run}-{p}")));
+        var before = await ProfileActivations(grains);
+
+        silo.Memory.UsedPercent = 99;
+        for (var wait = 0; wait < 10; wait++)
+        {
+            GC.Collect(2);
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(before, await ProfileActivations(grains));
+    }
+
+    private static async Task<int> ProfileActivations(IGrainFactory grains)
+    {
+        var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
+        return statistics.Where(s => s.GrainType.Contains("ProfileGrain", StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+    }
+
+    /// <summary>
+    /// One silo whose memory reading is <see cref="FakeMemory"/> and that looks at it every 100 ms. A plain host, as the
+    /// silo runs it: Orleans' test cluster puts its own memory reading in place of any other.
+    /// </summary>
+    private sealed class ShedderSilo(IHost host, FakeMemory memory) : IAsyncDisposable
+    {
+        public IGrainFactory Grains => host.Services.GetRequiredService<IGrainFactory>();
+
+        public FakeMemory Memory => memory;
+
+        public static async Task<ShedderSilo> Start(params (string Key, string Value)[] settings)
+        {
+            var memory = new FakeMemory { UsedPercent = 50 };
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
+            var serviceId = $"shed-{Guid.NewGuid():N}";
+            builder.UseOrleans(silo =>
+            {
+                silo.UseLocalhostClustering(LoopbackPorts.Next(), LoopbackPorts.Next(), serviceId: serviceId, clusterId: serviceId);
+                silo.AddProfileGrid(builder.Configuration);
+                silo.Services.AddSingleton<IEnvironmentStatisticsProvider>(memory);
+                silo.Configure<GrainCollectionOptions>(o => o.MemoryUsagePollingPeriod = TimeSpan.FromMilliseconds(100));
+            });
+            var host = builder.Build();
+            await host.StartAsync();
+            return new ShedderSilo(host, memory);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+    }
+
+    /// <summary>Reports <see cref="UsedPercent"/> of 8 GiB in use.</summary>
+    private sealed class FakeMemory : IEnvironmentStatisticsProvider
+    {
+        private const long Total = 8L << 30;
+        private static readonly ConstructorInfo Create = typeof(EnvironmentStatistics).GetConstructors(BindingFlags.Instance | BindingFlags.NonPublic)
+            .Single(c => c.GetParameters().Length == 7);
+
+        public volatile int UsedPercent;
+
+        public EnvironmentStatistics GetEnvironmentStatistics()
+        {
+            var used = Total / 100 * UsedPercent;
+            return (EnvironmentStatistics)Create.Invoke([10f, 10f, used, used, Total - used, Total - used, Total]);
+        }
+    }
+}
