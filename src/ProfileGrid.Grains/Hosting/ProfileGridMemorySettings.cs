@@ -17,8 +17,8 @@ public sealed record ProfileGridMemorySettings
 {
     public const string ShedAbovePercentKey = "ProfileGrid:Memory:ShedAbovePercent";
     public const string ShedToPercentKey = "ProfileGrid:Memory:ShedToPercent";
-    public const double DefaultShedAbovePercent = 85;
-    public const double DefaultShedToPercent = 80;
+    public const double DefaultShedAbovePercent = 80;
+    public const double DefaultShedToPercent = 75;
 
     /// <summary>Share of the available memory (percent) above which grains are shed; 0 turns shedding off.</summary>
     public double ShedAbovePercent { get; init; } = DefaultShedAbovePercent;

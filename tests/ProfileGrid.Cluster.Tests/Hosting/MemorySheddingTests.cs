@@ -22,7 +22,7 @@ public sealed class MemorySheddingTests
         new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).Build();
 
     [Fact]
-    public void Shedding_is_on_by_default_above_85_percent_down_to_80()
+    public void Shedding_is_on_by_default_above_80_percent_down_to_75_as_in_Orleans()
     {
         var settings = ProfileGridMemorySettings.FromConfiguration(Config());
         var options = new GrainCollectionOptions();
@@ -30,8 +30,8 @@ public sealed class MemorySheddingTests
         settings.Apply(options);
 
         Assert.True(options.EnableActivationSheddingOnMemoryPressure);
-        Assert.Equal(85, options.MemoryUsageLimitPercentage);
-        Assert.Equal(80, options.MemoryUsageTargetPercentage);
+        Assert.Equal(80, options.MemoryUsageLimitPercentage);
+        Assert.Equal(75, options.MemoryUsageTargetPercentage);
     }
 
     [Fact]
@@ -49,8 +49,8 @@ public sealed class MemorySheddingTests
     [InlineData(ProfileGridMemorySettings.ShedAbovePercentKey, "most", "ProfileGrid:Memory:ShedAbovePercent is 'most'; it must be a percentage from 0 to 100")]
     [InlineData(ProfileGridMemorySettings.ShedAbovePercentKey, "101", "ProfileGrid:Memory:ShedAbovePercent is '101'; it must be a percentage from 0 to 100")]
     [InlineData(ProfileGridMemorySettings.ShedToPercentKey, "-1", "ProfileGrid:Memory:ShedToPercent is '-1'; it must be a percentage from 0 to 100")]
-    [InlineData(ProfileGridMemorySettings.ShedToPercentKey, "90", "ProfileGrid:Memory:ShedToPercent (90) must be above 0 and below ProfileGrid:Memory:ShedAbovePercent (85)")]
-    [InlineData(ProfileGridMemorySettings.ShedToPercentKey, "0", "ProfileGrid:Memory:ShedToPercent (0) must be above 0 and below ProfileGrid:Memory:ShedAbovePercent (85)")]
+    [InlineData(ProfileGridMemorySettings.ShedToPercentKey, "90", "ProfileGrid:Memory:ShedToPercent (90) must be above 0 and below ProfileGrid:Memory:ShedAbovePercent (80)")]
+    [InlineData(ProfileGridMemorySettings.ShedToPercentKey, "0", "ProfileGrid:Memory:ShedToPercent (0) must be above 0 and below ProfileGrid:Memory:ShedAbovePercent (80)")]
     public void A_bad_value_is_refused_naming_the_key_and_the_rule(string key, string value, string message)
     {
         var error = Assert.Throws<OptionsValidationException>(() => ProfileGridMemorySettings.FromConfiguration(Config((key, value))));
@@ -61,7 +61,7 @@ public sealed class MemorySheddingTests
     [Fact]
     public async Task Above_the_limit_profiles_are_shed_and_come_back_from_storage_with_everything()
     {
-        await using var silo = await ShedderSilo.Start(("ProfileGrid:Memory:ShedAbovePercent", "85"));
+        await using var silo = await ShedderSilo.Start();
         var grains = silo.Grains;
         var run = Guid.NewGuid().ToString("N")[..8];
         const int people = 200;
