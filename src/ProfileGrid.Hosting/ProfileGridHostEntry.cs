@@ -49,13 +49,14 @@ public static class ProfileGridHostEntry
     }
 
     /// <summary>
-    /// The problems a failure reports when it is a configuration error (a setting refused by its check or by
-    /// options validation, or a value the configuration binder could not convert); empty for any other failure,
+    /// The problems a failure reports when it is a configuration error (a setting refused by its check, by
+    /// options validation or by Orleans' own option checks, or a value the configuration binder could not convert); empty for any other failure,
     /// which keeps its stack trace.
     /// </summary>
     public static IReadOnlyList<string> ConfigurationProblems(Exception failure) => failure switch
     {
         OptionsValidationException refused => [.. refused.Failures],
+        Orleans.Runtime.OrleansConfigurationException orleans => [orleans.Message],
         InvalidOperationException unconverted when unconverted.TargetSite?.DeclaringType == typeof(ConfigurationBinder) => [unconverted.Message],
         AggregateException all when all.InnerExceptions.Count > 0 && all.InnerExceptions.All(e => ConfigurationProblems(e).Count > 0) =>
             [.. all.InnerExceptions.SelectMany(ConfigurationProblems)],

@@ -72,6 +72,14 @@ public sealed class ConfigurationErrorTests
     }
 
     [Fact]
+    public void Orleans_refusing_its_options_is_a_configuration_error()
+    {
+        var failure = new Orleans.Runtime.OrleansConfigurationException("CollectionAge is set to 00:00:30. CollectionAge must be greater than CollectionQuantum, which is set to 00:01:00");
+
+        Assert.Equal([failure.Message], ProfileGridHostEntry.ConfigurationProblems(failure));
+    }
+
+    [Fact]
     public void Any_other_failure_is_not_swallowed()
     {
         var errors = new StringWriter();
