@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using ProfileGrid.Identity;
 
 namespace ProfileGrid.Hosting;
 
@@ -11,14 +12,17 @@ namespace ProfileGrid.Hosting;
 /// runtime sees), the grains used least recently are deactivated until the silo is under <see cref="ShedToPercent"/>:
 /// their state is in storage (a profile writes what it had not written yet) and they activate again when next
 /// used. So a silo holds more people than fit in memory at once, at the cost of reactivating the ones it shed.
-/// Orleans' own collection of idle grains (after 15 minutes) goes on as before.
+/// Orleans' own collection of idle grains goes on as before: after 15 minutes, and after
+/// <see cref="IdentityCollectionAge"/> for identity grains.
 /// </summary>
 public sealed record ProfileGridMemorySettings
 {
     public const string ShedAbovePercentKey = "ProfileGrid:Memory:ShedAbovePercent";
     public const string ShedToPercentKey = "ProfileGrid:Memory:ShedToPercent";
+    public const string IdentityCollectionAgeKey = "ProfileGrid:Memory:IdentityCollectionAge";
     public const double DefaultShedAbovePercent = 80;
     public const double DefaultShedToPercent = 75;
+    public static readonly TimeSpan DefaultIdentityCollectionAge = TimeSpan.FromMinutes(2);
 
     /// <summary>Share of the available memory (percent) above which grains are shed; 0 turns shedding off.</summary>
     public double ShedAbovePercent { get; init; } = DefaultShedAbovePercent;
@@ -27,6 +31,14 @@ public sealed record ProfileGridMemorySettings
     public double ShedToPercent { get; init; } = DefaultShedToPercent;
 
     public bool SheddingEnabled => ShedAbovePercent > 0;
+
+    /// <summary>
+    /// How long an identity grain stays in memory unused (Orleans' collection age for it; other grains keep
+    /// Orleans' 15 minutes). An identity is needed when an event names it and the silo's owner cache does not
+    /// know it, or when someone looks a person up by it; in between, its owner pointer is in storage. Orleans
+    /// requires more than its collection quantum (1 minute).
+    /// </summary>
+    public TimeSpan IdentityCollectionAge { get; init; } = DefaultIdentityCollectionAge;
 
     /// <exception cref="OptionsValidationException">A value is not a percentage, or the target is not below the limit.</exception>
     public static ProfileGridMemorySettings FromConfiguration(IConfiguration configuration)
@@ -39,12 +51,13 @@ public sealed record ProfileGridMemorySettings
             throw Refused($"{ShedToPercentKey} ({to.ToString("0.###", CultureInfo.InvariantCulture)}) must be above 0 and below {ShedAbovePercentKey} ({above.ToString("0.###", CultureInfo.InvariantCulture)}): shedding stops at the first and starts at the second.");
         }
 
-        return new ProfileGridMemorySettings { ShedAbovePercent = above, ShedToPercent = to };
+        return new ProfileGridMemorySettings { ShedAbovePercent = above, ShedToPercent = to, IdentityCollectionAge = Age(configuration, IdentityCollectionAgeKey, DefaultIdentityCollectionAge) };
     }
 
     /// <summary>Orleans' collection options for these settings.</summary>
     public void Apply(GrainCollectionOptions options)
     {
+        options.ClassSpecificCollectionAge[typeof(IdentityGrain).FullName!] = IdentityCollectionAge;
         options.EnableActivationSheddingOnMemoryPressure = SheddingEnabled;
         if (!SheddingEnabled) return;
         options.MemoryUsageLimitPercentage = ShedAbovePercent;
@@ -57,6 +70,14 @@ public sealed record ProfileGridMemorySettings
         if (string.IsNullOrWhiteSpace(value)) return fallback;
         if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var percent) && percent is >= 0 and <= 100) return percent;
         throw Refused($"{key} is '{value}'; it must be a percentage from 0 to 100 (0 turns shedding off; default {fallback.ToString("0.###", CultureInfo.InvariantCulture)}).");
+    }
+
+    private static TimeSpan Age(IConfiguration configuration, string key, TimeSpan fallback)
+    {
+        var value = configuration[key];
+        if (string.IsNullOrWhiteSpace(value)) return fallback;
+        if (TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var age) && age > TimeSpan.Zero && age <= TimeSpan.FromDays(1)) return age;
+        throw Refused($"{key} is '{value}'; it must be a time span such as 00:02:00, more than Orleans' collection quantum (1 minute) and at most a day (default {fallback}).");
     }
 
     private static OptionsValidationException Refused(string message) => new(nameof(ProfileGridMemorySettings), typeof(ProfileGridMemorySettings), [message]);

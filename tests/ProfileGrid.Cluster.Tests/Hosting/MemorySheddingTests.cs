@@ -32,6 +32,8 @@ public sealed class MemorySheddingTests
         Assert.True(options.EnableActivationSheddingOnMemoryPressure);
         Assert.Equal(80, options.MemoryUsageLimitPercentage);
         Assert.Equal(75, options.MemoryUsageTargetPercentage);
+        Assert.Equal(TimeSpan.FromMinutes(2), options.ClassSpecificCollectionAge["ProfileGrid.Identity.IdentityGrain"]);
+        Assert.Equal(TimeSpan.FromMinutes(15), options.CollectionAge);
     }
 
     [Fact]
@@ -50,6 +52,8 @@ public sealed class MemorySheddingTests
     [InlineData(ProfileGridMemorySettings.ShedAbovePercentKey, "101", "ProfileGrid:Memory:ShedAbovePercent is '101'; it must be a percentage from 0 to 100")]
     [InlineData(ProfileGridMemorySettings.ShedToPercentKey, "-1", "ProfileGrid:Memory:ShedToPercent is '-1'; it must be a percentage from 0 to 100")]
     [InlineData(ProfileGridMemorySettings.ShedToPercentKey, "90", "ProfileGrid:Memory:ShedToPercent (90) must be above 0 and below ProfileGrid:Memory:ShedAbovePercent (80)")]
+    [InlineData(ProfileGridMemorySettings.IdentityCollectionAgeKey, "soon", "ProfileGrid:Memory:IdentityCollectionAge is 'soon'; it must be a time span")]
+    [InlineData(ProfileGridMemorySettings.IdentityCollectionAgeKey, "-00:05:00", "ProfileGrid:Memory:IdentityCollectionAge is '-00:05:00'; it must be a time span")]
     [InlineData(ProfileGridMemorySettings.ShedToPercentKey, "0", "ProfileGrid:Memory:ShedToPercent (0) must be above 0 and below ProfileGrid:Memory:ShedAbovePercent (80)")]
     public void A_bad_value_is_refused_naming_the_key_and_the_rule(string key, string value, string message)
     {
@@ -109,10 +113,35 @@ public sealed class MemorySheddingTests
         Assert.Equal(before, await ProfileActivations(grains));
     }
 
-    private static async Task<int> ProfileActivations(IGrainFactory grains)
+    [Fact]
+    public async Task Identity_grains_leave_memory_after_their_own_collection_age_while_profiles_stay()
+    {
+        // Orleans collects once per quantum (1 minute normally); here every second, with identities after 3 s.
+        await using var silo = await ShedderSilo.Start(TimeSpan.FromSeconds(1), (ProfileGridMemorySettings.IdentityCollectionAgeKey, "00:00:03"));
+        var grains = silo.Grains;
+        var run = Guid.NewGuid().ToString("N")[..8];
+        for (var p = 0; p < 20; p++)
+            await grains.IngestAccepted(Grid.Event("web.pageView", ("crmId", $"IDLE-{run}-{p}"), ("email", $"idle.{run}.{p}@example.com")));
+        Assert.True(await Activations(grains, "IdentityGrain") >= 40);
+
+        var identities = await Activations(grains, "IdentityGrain");
+        for (var wait = 0; wait < 50 && identities > 0; wait++)
+        {
+            await Task.Delay(200);
+            identities = await Activations(grains, "IdentityGrain");
+        }
+
+        Assert.Equal(0, identities);
+        Assert.True(await Activations(grains, "ProfileGrain") >= 20);
+        for (var p = 0; p < 20; p++) Assert.NotNull(await grains.Lookup("email", $"idle.{run}.{p}@example.com"));
+    }
+
+    private static Task<int> ProfileActivations(IGrainFactory grains) => Activations(grains, "ProfileGrain");
+
+    private static async Task<int> Activations(IGrainFactory grains, string grainClass)
     {
         var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
-        return statistics.Where(s => s.GrainType.Contains("ProfileGrain", StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+        return statistics.Where(s => s.GrainType.Contains(grainClass, StringComparison.Ordinal)).Sum(s => s.ActivationCount);
     }
 
     /// <summary>
@@ -125,7 +154,9 @@ public sealed class MemorySheddingTests
 
         public FakeMemory Memory => memory;
 
-        public static async Task<ShedderSilo> Start(params (string Key, string Value)[] settings)
+        public static Task<ShedderSilo> Start(params (string Key, string Value)[] settings) => Start(null, settings);
+
+        public static async Task<ShedderSilo> Start(TimeSpan? collectionQuantum, params (string Key, string Value)[] settings)
         {
             var memory = new FakeMemory { UsedPercent = 50 };
             var builder = Host.CreateApplicationBuilder();
@@ -137,7 +168,11 @@ public sealed class MemorySheddingTests
                 silo.UseLocalhostClustering(LoopbackPorts.Next(), LoopbackPorts.Next(), serviceId: serviceId, clusterId: serviceId);
                 silo.AddProfileGrid(builder.Configuration);
                 silo.Services.AddSingleton<IEnvironmentStatisticsProvider>(memory);
-                silo.Configure<GrainCollectionOptions>(o => o.MemoryUsagePollingPeriod = TimeSpan.FromMilliseconds(100));
+                silo.Configure<GrainCollectionOptions>(o =>
+                {
+                    o.MemoryUsagePollingPeriod = TimeSpan.FromMilliseconds(100);
+                    if (collectionQuantum is { } quantum) o.CollectionQuantum = quantum;
+                });
             });
             var host = builder.Build();
             await host.StartAsync();
