@@ -16,16 +16,19 @@ namespace ProfileGrid.Benchmarks;
 /// the process's working set after a full compacting collection, twice: with every profile active,
 /// and after every grain was deactivated (what stays is the embedded storage). The per-profile figures
 /// scale linearly, so they also say what 1,000,000 profiles would take.
-/// <code>memory [--profiles 100000] [--events 20] [--segments 20]</code>
+/// With <c>--quiet-seconds N</c> it also measures after N seconds without events, when the grains whose
+/// collection age is shorter than that (identity grains, 2 minutes) have left memory and the profiles have not.
+/// <code>memory [--profiles 100000] [--events 20] [--segments 20] [--quiet-seconds 0]</code>
 /// </summary>
 public static class MemoryFootprint
 {
     public static async Task<int> Run(string[] args)
     {
-        var options = CommandOptions.Parse("memory", args, ["--profiles", "--events", "--segments"]);
+        var options = CommandOptions.Parse("memory", args, ["--profiles", "--events", "--segments", "--quiet-seconds"]);
         var profiles = options.Int("--profiles", 100_000);
         var eventsPerProfile = options.Int("--events", 20);
         var segments = options.Int("--segments", 20, min: 0);
+        var quietSeconds = options.Int("--quiet-seconds", 0, min: 0);
         var baseline = Measure();
         using var host = await BenchmarkSegments.StartSilo();
         var grains = host.Services.GetRequiredService<IGrainFactory>();
@@ -66,6 +69,13 @@ public static class MemoryFootprint
 
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var active = Measure();
+        // Nothing happens for a while: grains whose collection age is shorter than that (identities) leave memory.
+        (long Heap, long WorkingSet)? quiet = null;
+        if (quietSeconds > 0)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(quietSeconds));
+            quiet = Measure();
+        }
         await grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         await Task.Delay(TimeSpan.FromSeconds(5));
         var idle = Measure();
@@ -76,6 +86,7 @@ public static class MemoryFootprint
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"process before the silo: heap {Mb(baseline.Heap)}, working set {Mb(baseline.WorkingSet)}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"silo, no profiles:       heap {Mb(empty.Heap)}, working set {Mb(empty.WorkingSet)}"));
         Report("every profile active", active, empty, profiles);
+        if (quiet is { } q) Report($"{quietSeconds} s without events", q, empty, profiles);
         Report("every grain deactivated", idle, empty, profiles);
         return 0;
     }
