@@ -15,10 +15,9 @@ ensure_wrk
 publish silo
 stop_everything_on_exit
 start_postgres max_connections=200 shared_buffers=256MB
-CS="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=profilegrid_bench"
 
 (cd "$OUT/silo" && exec dotnet ProfileGrid.Silo.dll --urls http://127.0.0.1:5097 \
-  --ProfileGrid:Storage=Postgres "--ConnectionStrings:Postgres=$CS" --ProfileGrid:Demo=false \
+  --ProfileGrid:Storage=Postgres "--ConnectionStrings:Postgres=$BENCH_CS" --ProfileGrid:Demo=false \
   --ProfileGrid:SiloPort=21912 --ProfileGrid:GatewayPort=31912 --Logging:LogLevel:Default=Warning >"$OUT/silo.log" 2>&1) &
 
 wait_ready http://127.0.0.1:5097 "$OUT/silo.log"

@@ -22,6 +22,7 @@ as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$
 
 # start_postgres [server setting...]: a throwaway server in $OUT/pg on a free loopback port (PGPORT), trust
 # authentication, fsync on (durability is what the durable benchmarks measure); each setting as `-c name=value`.
+# BENCH_CS is the connection string of the benchmarks' database on it (the silo creates the database).
 start_postgres() {
   PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   chmod 755 "$OUT"
@@ -31,6 +32,7 @@ start_postgres() {
   for setting in "$@"; do settings+=" -c $setting"; done
   as_postgres "$PGBIN/pg_ctl" -D "$OUT/pg/data" -l "$OUT/pg/server.log" -w \
     -o "-p $PGPORT -k $OUT/pg -c listen_addresses=127.0.0.1$settings" start >/dev/null
+  BENCH_CS="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=profilegrid_bench"
 }
 
 # psql_q DATABASE QUERY: one value from the throwaway server, or "?" when the query fails.

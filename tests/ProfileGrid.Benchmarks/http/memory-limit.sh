@@ -17,11 +17,10 @@ ensure_wrk
 publish silo
 stop_everything_on_exit
 start_postgres max_connections=200 shared_buffers=256MB
-CS="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=profilegrid_bench"
 
 # The limit applies to the silo alone (not to the build above, nor to wrk).
 (cd "$OUT/silo" && DOTNET_GCHeapHardLimit=$LIMIT exec dotnet ProfileGrid.Silo.dll --urls http://127.0.0.1:5097 \
-  --ProfileGrid:Storage=Postgres "--ConnectionStrings:Postgres=$CS" --ProfileGrid:Demo=false \
+  --ProfileGrid:Storage=Postgres "--ConnectionStrings:Postgres=$BENCH_CS" --ProfileGrid:Demo=false \
   --ProfileGrid:SiloPort=21912 --ProfileGrid:GatewayPort=31912 --Logging:LogLevel:Default=Warning \
   --Logging:LogLevel:Orleans.Runtime.ActivationCollector=Information "$@" >"$OUT/silo.log" 2>&1) &
 wait_ready http://127.0.0.1:5097 "$OUT/silo.log"
