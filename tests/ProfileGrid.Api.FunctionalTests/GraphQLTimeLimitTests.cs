@@ -33,7 +33,7 @@ public sealed class GraphQLTimeLimitTests(StallingSiloApiFactory api) : IClassFi
         var (status, _) = await api.PostEvents($$"""[{"id":"{{crm}}-1","type":"web.pageView","timestamp":"{{Now}}","identities":[{"namespace":"crmId","id":"{{crm}}"}]}]""");
         Assert.Equal(HttpStatusCode.OK, status);
         var client = api.CreateClient();
-        client.Timeout = TimeSpan.FromSeconds(15);
+        client.Timeout = TimeSpan.FromSeconds(25);
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/graphql-response+json"));
 
         api.Stall.Hold(grain, method);
@@ -53,7 +53,8 @@ public sealed class GraphQLTimeLimitTests(StallingSiloApiFactory api) : IClassFi
         Assert.True(api.Stall.Held > 0, $"no call to {grain}.{method} was held");
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.Equal("TIMEOUT", body["errors"]![0]!["extensions"]!["code"]!.GetValue<string>());
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"answered after {clock.Elapsed.TotalSeconds:0.0} s; the limit is 0.5 s");
+        // The limit is 3 s (room for the first, cold requests of the setup); Orleans' response timeout is 30 s.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"answered after {clock.Elapsed.TotalSeconds:0.0} s; the limit is 3 s");
 
         // The grid is unharmed: once the grain answers again, the same request is answered.
         var data = await api.GraphQL(query, new { id = crm });
@@ -67,7 +68,7 @@ public sealed class StallingSiloApiFactory : SiloApiFactory
     public StallingCallFilter Stall { get; } = new();
 
     protected override IEnumerable<KeyValuePair<string, string>> Settings =>
-        [new("ProfileGrid:GraphQL:ExecutionTimeout", "00:00:00.500")];
+        [new("ProfileGrid:GraphQL:ExecutionTimeout", "00:00:03")];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
