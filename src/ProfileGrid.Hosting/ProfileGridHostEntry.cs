@@ -50,8 +50,8 @@ public static class ProfileGridHostEntry
 
     /// <summary>
     /// The problems a failure reports when it is a configuration error (a setting refused by its check, by
-    /// options validation or by Orleans' own option checks, or a value the configuration binder could not convert); empty for any other failure,
-    /// which keeps its stack trace.
+    /// options validation or by Orleans' own option checks, or a value the configuration binder could not
+    /// convert); empty for any other failure, which keeps its stack trace.
     /// </summary>
     public static IReadOnlyList<string> ConfigurationProblems(Exception failure) => failure switch
     {
