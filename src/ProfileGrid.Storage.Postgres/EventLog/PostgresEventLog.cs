@@ -46,21 +46,22 @@ public sealed class PostgresEventLog : IAsyncDisposable
             RETURNING event_id, sequence, identities
         ),
         indexed AS (
+            -- New sequences, and identities written once each (IdentitiesToJson): nothing can conflict.
             INSERT INTO profilegrid_event_identities (namespace, value, sequence)
             SELECT carried.namespace, carried.value, appended.sequence
               FROM appended
              CROSS JOIN LATERAL jsonb_to_recordset(appended.identities) AS carried(namespace text, value text)
-            ON CONFLICT DO NOTHING
         ),
         marked AS (
             INSERT INTO profilegrid_unapplied_events (event_id, received_at)
             SELECT event_id, @received_at FROM appended
         )
-        SELECT event_id, true FROM appended
-        UNION ALL
-        SELECT u.event_id, false
-          FROM profilegrid_unapplied_events u
-          JOIN input ON input.event_id = u.event_id;
+        SELECT event_id FROM appended;
+        """;
+
+    // Of the ids an append did not store (stored before: re-sends), those still waiting to be applied.
+    private const string UnappliedAmongSql = """
+        SELECT event_id FROM profilegrid_unapplied_events WHERE event_id = ANY(@event_ids);
         """;
 
     private const string MarkAppliedSql = """
@@ -392,11 +393,27 @@ public sealed class PostgresEventLog : IAsyncDisposable
         parameters.Add(new NpgsqlParameter<DateTime>("received_at", NpgsqlDbType.TimestampTz) { TypedValue = options.TimeProvider.GetUtcNow().UtcDateTime });
 
         var stored = new HashSet<string>(StringComparer.Ordinal);
-        var pending = new HashSet<string>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-        while (await reader.ReadAsync().ConfigureAwait(false))
+        await using (var reader = await command.ExecuteReaderAsync().ConfigureAwait(false))
         {
-            (reader.GetBoolean(1) ? stored : pending).Add(reader.GetString(0));
+            while (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                stored.Add(reader.GetString(0));
+            }
+        }
+
+        // Usually every id is new and this costs nothing. Asked after the append committed, so a marker
+        // another writer committed meanwhile is seen too (answered Pending: applying again is harmless).
+        var pending = new HashSet<string>(StringComparer.Ordinal);
+        if (stored.Count < count)
+        {
+            var others = eventIds.Where(id => !stored.Contains(id)).ToArray();
+            await using var check = dataSource.CreateCommand(UnappliedAmongSql);
+            check.Parameters.Add(new NpgsqlParameter<string[]>("event_ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = others });
+            await using var reader = await check.ExecuteReaderAsync().ConfigureAwait(false);
+            while (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                pending.Add(reader.GetString(0));
+            }
         }
 
         return (stored, pending);

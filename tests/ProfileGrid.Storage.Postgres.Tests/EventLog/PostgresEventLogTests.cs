@@ -116,6 +116,22 @@ public sealed class PostgresEventLogTests(PostgresServerFixture postgres) : ICla
     }
 
     [PostgresFact]
+    public async Task An_event_naming_an_identity_twice_is_indexed_once_and_its_batch_stored()
+    {
+        var connectionString = await CreateDatabaseAsync();
+        await using var log = PostgresEventLog.Create(connectionString);
+
+        var outcomes = await log.AppendAsync([
+            Event("twice", "login", ("email", "a@example.com"), ("ecid", "d-1"), ("email", "a@example.com")),
+            Event("once", "login", ("email", "a@example.com")),
+        ]);
+
+        Assert.Equal([AppendOutcome.Appended, AppendOutcome.Appended], outcomes);
+        Assert.Equal(["twice", "once"], (await ToListAsync(log.ReadByIdentitiesAsync([new("email", "a@example.com")]))).Select(e => e.Event.EventId));
+        Assert.Equal(3L, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_event_identities"));
+    }
+
+    [PostgresFact]
     public async Task Replay_follows_append_order_across_pages()
     {
         await using var log = await CreateLogAsync(new PostgresEventLogOptions { ReadPageSize = 3 });
@@ -177,16 +193,22 @@ public sealed class PostgresEventLogTests(PostgresServerFixture postgres) : ICla
     }
 
     [PostgresFact]
-    public async Task Deleting_an_event_removes_it_from_the_identity_index()
+    public async Task Deleting_events_removes_their_identity_index_rows_and_markers_and_nothing_else()
     {
         var connectionString = await CreateDatabaseAsync();
         await using var log = PostgresEventLog.Create(connectionString);
-        await log.AppendAsync([Event("forget-me", "login", ("email", "gone@example.com"))]);
+        await log.AppendAsync([
+            Event("forget-me", "login", ("email", "gone@example.com"), ("ecid", "device-1")),
+            Event("forget-me-too", "login", ("email", "gone@example.com")),
+            Event("keep-me", "login", ("email", "kept@example.com"), ("ecid", "device-1")),
+        ]);
 
-        await Sql.ExecuteAsync(connectionString, "DELETE FROM profilegrid_events WHERE event_id = 'forget-me'");
+        await Sql.ExecuteAsync(connectionString, "DELETE FROM profilegrid_events WHERE event_id LIKE 'forget-me%'");
 
         Assert.Empty(await ToListAsync(log.ReadByIdentitiesAsync([new("email", "gone@example.com")])));
-        Assert.Equal(0L, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_event_identities"));
+        Assert.Equal(["keep-me"], (await ToListAsync(log.ReadByIdentitiesAsync([new("ecid", "device-1")]))).Select(e => e.Event.EventId));
+        Assert.Equal(2L, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_event_identities"));
+        Assert.Equal(["keep-me"], await Sql.ColumnAsync<string>(connectionString, "SELECT event_id FROM profilegrid_unapplied_events"));
     }
 
     private async Task<string> CreateDatabaseAsync()

@@ -18,10 +18,10 @@ public sealed class PostgresSchemaMigratorTests(PostgresServerFixture postgres) 
     {
         var migrations = PostgresSchemaMigrator.Migrations;
 
-        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], migrations.Select(m => m.Version));
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 9], migrations.Select(m => m.Version));
         Assert.Equal(
             ["orleans_main", "orleans_clustering", "orleans_persistence", "orleans_reminders", "profilegrid_event_log", "profilegrid_unapplied_events",
-             "profilegrid_profile_sets", "profilegrid_trait_observations"],
+             "profilegrid_profile_sets", "profilegrid_trait_observations", "profilegrid_event_log_lean_append"],
             migrations.Select(m => m.Name));
         Assert.All(migrations, m => Assert.Equal(64, m.Checksum.Length));
     }
@@ -37,7 +37,7 @@ public sealed class PostgresSchemaMigratorTests(PostgresServerFixture postgres) 
 
         Assert.Equal(PostgresSchemaMigrator.Migrations.Count, first.Count);
         Assert.Empty(second);
-        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], await Sql.ColumnAsync<int>(connectionString, "SELECT version FROM profilegrid_schema_version ORDER BY version"));
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 9], await Sql.ColumnAsync<int>(connectionString, "SELECT version FROM profilegrid_schema_version ORDER BY version"));
         Assert.Equal(
             OrleansQueryKeys.Order(StringComparer.Ordinal),
             await Sql.ColumnAsync<string>(connectionString, "SELECT QueryKey FROM OrleansQuery ORDER BY QueryKey COLLATE \"C\""));
@@ -53,7 +53,7 @@ public sealed class PostgresSchemaMigratorTests(PostgresServerFixture postgres) 
 
         Assert.Equal(PostgresSchemaMigrator.Migrations.Count, results.Sum(applied => applied.Count));
         Assert.Equal(
-            [1, 2, 3, 4, 5, 6, 7, 8],
+            [1, 2, 3, 4, 5, 6, 7, 8, 9],
             await Sql.ColumnAsync<int>(connectionString, "SELECT version FROM profilegrid_schema_version ORDER BY version"));
     }
 
@@ -65,7 +65,7 @@ public sealed class PostgresSchemaMigratorTests(PostgresServerFixture postgres) 
         var applied = await new PostgresSchemaMigrator(connectionString).MigrateAsync();
 
         Assert.Equal(PostgresSchemaMigrator.Migrations.Count, applied.Count);
-        Assert.Equal(8L, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_schema_version"));
+        Assert.Equal(9L, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_schema_version"));
     }
 
     [PostgresFact]
