@@ -1,4 +1,5 @@
 using ProfileGrid.Hosting;
+using ProfileGrid.Storage;
 
 namespace ProfileGrid.Ingestion;
 
@@ -47,9 +48,12 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
                 var plan = planner.Plan(e.Identities, owners, summaries.Values.ToDictionary(
                     x => x.ProfileId, x => new ProfileIdentitySummary(x.ProfileId, x.UniqueIdentities), StringComparer.Ordinal));
                 var target = plan.TargetProfileId ?? Profiles.ProfileGrain.NewProfileId();
-                var ready = await Prepare(plan, target);
-                if (ready is not null) { lastReason = ready; continue; }
-                outcome = await Profile(target).Apply(new ApplyEventCommand(e, plan.Linked, plan.Claims, plan.Skipped, writeThrough));
+                using (NewGrain.Minted(Profile(target), minted: plan.TargetProfileId is null))
+                {
+                    var ready = await Prepare(plan, target);
+                    if (ready is not null) { lastReason = ready; continue; }
+                    outcome = await Profile(target).Apply(new ApplyEventCommand(e, plan.Linked, plan.Claims, plan.Skipped, writeThrough));
+                }
             }
             if (outcome.Kind == OutcomeKind.Done)
             {
@@ -85,7 +89,9 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
             if (attempt > 0) await Backoff(attempt);
             var owner = await FollowMerges(await Identity(identity).GetOwner());
             var target = owner ?? Profiles.ProfileGrain.NewProfileId();
-            var outcome = await Profile(target).SetTraits(identity, traitsJson, observedAt, claimSource: owner is null);
+            ProfileOutcome outcome;
+            using (NewGrain.Minted(Profile(target), minted: owner is null))
+                outcome = await Profile(target).SetTraits(identity, traitsJson, observedAt, claimSource: owner is null);
             if (outcome.Kind == OutcomeKind.Done) return new StitchResult(true, outcome.ProfileId, [], null);
         }
         return new StitchResult(false, null, [], "traits could not be applied under contention; send them again");

@@ -33,7 +33,8 @@ public sealed class DirectPersistentStateFactory : IPersistentStateFactory
 /// write behind a forced yield (one more turn on the activation's scheduler, and its task objects, per write), which
 /// on the embedded grid's in-memory storage was a visible part of each event's cost. Here an operation starts at once
 /// when none is running, and otherwise after the one running (as the bridge orders them, for reentrant grains). The
-/// state is read when the grain activates (the same lifecycle stage as Orleans'), a storage conflict reaches the grain
+/// state is read when the grain activates (the same lifecycle stage as Orleans'; not for a grain whose caller minted
+/// its key, <see cref="NewGrain"/>), a storage conflict reaches the grain
 /// as the provider's <see cref="InconsistentStateException"/>, and any other failure is logged and rethrown.
 /// </summary>
 public sealed class DirectPersistentState<TState> : IPersistentState<TState>, ILifecycleObserver
@@ -70,8 +71,17 @@ public sealed class DirectPersistentState<TState> : IPersistentState<TState>, IL
 
     public Task ClearStateAsync() => Run(Operation.Clear);
 
-    Task ILifecycleObserver.OnStart(CancellationToken cancellationToken) =>
-        _loaded || cancellationToken.IsCancellationRequested ? Task.CompletedTask : ReadStateAsync();
+    Task ILifecycleObserver.OnStart(CancellationToken cancellationToken)
+    {
+        if (_loaded || cancellationToken.IsCancellationRequested) return Task.CompletedTask;
+        if (NewGrain.IsMinted(_context.GrainId))
+        {
+            // Its key was minted by the caller just now: no row to read (and a first write is refused if wrong).
+            _loaded = true;
+            return Task.CompletedTask;
+        }
+        return ReadStateAsync();
+    }
 
     Task ILifecycleObserver.OnStop(CancellationToken cancellationToken) => Task.CompletedTask;
 

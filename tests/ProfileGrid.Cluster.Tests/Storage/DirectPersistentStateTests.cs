@@ -130,6 +130,67 @@ public sealed class DirectPersistentStateTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_activation_whose_key_its_caller_minted_starts_empty_without_asking_storage()
+    {
+        var storage = new GatedStorage();
+        var state = State(storage, "direct-minted", out var context);
+        var (_, observer) = Assert.Single(context.Observers);
+
+        using (NewGrain.Minted(context.GrainId))
+            await observer.OnStart(CancellationToken.None);
+
+        Assert.Empty(storage.Started);
+        Assert.False(state.RecordExists);
+        Assert.Null(state.Etag);
+    }
+
+    [Fact]
+    public async Task Another_grain_s_minted_key_or_none_reads_as_usual()
+    {
+        var storage = new GatedStorage();
+        var state = State(storage, "direct-not-minted", out var context);
+        var (_, observer) = Assert.Single(context.Observers);
+
+        Task start;
+        using (NewGrain.Minted(GrainId.Create("profile", "someone-else")))
+            start = observer.OnStart(CancellationToken.None);
+        Assert.Equal(["read"], storage.Started);
+        storage.Finish("read");
+        await start;
+
+        // Once the scope is left, the same key is read again.
+        var laterStorage = new GatedStorage();
+        _ = State(laterStorage, "direct-not-minted", out var later);
+        using (NewGrain.Minted(later.GrainId))
+        {
+        }
+        var laterStart = Assert.Single(later.Observers).Observer.OnStart(CancellationToken.None);
+        Assert.Equal(["read"], laterStorage.Started);
+        laterStorage.Finish("read");
+        await laterStart;
+    }
+
+    [Fact]
+    public async Task A_key_minted_wrongly_cannot_overwrite_what_storage_holds()
+    {
+        var storage = Storage();
+        var writer = State(storage, "direct-wrongly-minted", out _);
+        await writer.ReadStateAsync();
+        writer.State.EventsDropped = 5;
+        await writer.WriteStateAsync();
+
+        var state = State(storage, "direct-wrongly-minted", out var context);
+        using (NewGrain.Minted(context.GrainId))
+            await Assert.Single(context.Observers).Observer.OnStart(CancellationToken.None);
+        state.State.EventsDropped = 1;
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => state.WriteStateAsync());
+        var read = new GrainState<ProfileState>();
+        await storage.ReadStateAsync("profile", context.GrainId, read);
+        Assert.Equal(5, read.State!.EventsDropped);
+    }
+
+    [Fact]
     public void A_missing_storage_is_named()
     {
         var factory = new DirectPersistentStateFactory();
