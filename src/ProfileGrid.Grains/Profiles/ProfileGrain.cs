@@ -29,7 +29,7 @@ public sealed partial class ProfileGrain(
     private ProfileStats? _stats;
     private TimeSpan WriteDelay => options.Value.StateWriteDelay ?? TimeSpan.Zero;
     /// <summary>Ids of the events on the timeline; rebuilt from state on demand, dropped when events move out.</summary>
-    private HashSet<string>? _keptIds;
+    private EventIdSet? _keptIds;
     /// <summary>Events applied in memory since the state was last written (<see cref="ProfileOptions.StateWriteDelay"/>).</summary>
     private readonly List<ApplyEventCommand> _unwritten = [];
     private IGrainTimer? _writeTimer;
@@ -82,7 +82,7 @@ public sealed partial class ProfileGrain(
     {
         if (S.MergedInto is { } mergedInto) return ProfileOutcome.Redirected(mergedInto);
         if (S.SurrenderingTo is { } surrenderingTo) return ProfileOutcome.Conflicted($"profile {Id} is being merged into {surrenderingTo}");
-        if ((_keptIds ??= S.Events.Select(e => e.Id).ToHashSet(StringComparer.Ordinal)).Contains(command.Event.Id))
+        if ((_keptIds ??= new EventIdSet(S.Events)).Contains(command.Event.Id, S.Events))
             return ProfileOutcome.AlreadyThere(Id);
         // An identity the plan took for this profile's but missing from its graph either moved on
         // (then claiming it fails and the caller re-plans) or still points here because the write
@@ -548,11 +548,12 @@ public sealed partial class ProfileGrain(
     private void AddEvents(IEnumerable<CustomerEvent> incoming, List<string> warnings)
     {
         var max = options.Value.MaxEventsPerProfile;
-        var known = _keptIds ??= S.Events.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        var known = _keptIds ??= new EventIdSet(S.Events);
         var dropped = 0;
         foreach (var arrived in incoming)
         {
-            if (!known.Add(arrived.Id)) continue;
+            if (known.Contains(arrived.Id, S.Events)) continue;
+            known.Add(arrived.Id);
             // Equal identities and type texts become one object across the timeline (memory, and a
             // smaller stored state since the serializer writes a shared object once).
             var e = EventSharing.ShareWith(arrived, S.Events.Count > 0 ? S.Events[^1] : null);
