@@ -12,6 +12,7 @@ public sealed record SegmentDependencies
         bool usesEvents,
         IReadOnlySet<string> traitPaths,
         IReadOnlySet<string> statsFields,
+        StatsChange statsRead,
         IReadOnlySet<string> identityNamespaces,
         IReadOnlySet<string> segmentIds,
         bool hasTimeWindows)
@@ -21,6 +22,7 @@ public sealed record SegmentDependencies
         UsesEvents = usesEvents;
         TraitPaths = traitPaths;
         StatsFields = statsFields;
+        StatsRead = statsRead;
         IdentityNamespaces = identityNamespaces;
         SegmentIds = segmentIds;
         HasTimeWindows = hasTimeWindows;
@@ -43,6 +45,9 @@ public sealed record SegmentDependencies
 
     /// <summary>Stats fields read (e.g. <c>lifetimeRevenue</c>).</summary>
     public IReadOnlySet<string> StatsFields { get; }
+
+    /// <summary>The same fields as flags, to test against the fields a profile change moved.</summary>
+    public StatsChange StatsRead { get; }
 
     /// <summary>Identity namespaces tested with <c>hasIdentity</c>.</summary>
     public IReadOnlySet<string> IdentityNamespaces { get; }

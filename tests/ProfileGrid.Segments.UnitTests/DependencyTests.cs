@@ -21,6 +21,7 @@ public sealed class DependencyTests
         Assert.False(dependencies.IsAffectedByEventType("commerce.productView"));
         Assert.Empty(dependencies.TraitPaths);
         Assert.Empty(dependencies.StatsFields);
+        Assert.Equal(StatsChange.None, dependencies.StatsRead);
     }
 
     [Fact]
@@ -30,6 +31,7 @@ public sealed class DependencyTests
 
         Assert.Equal(["luma-plus"], dependencies.SegmentIds);
         Assert.Equal(["lastSeen", "lifetimeRevenue"], dependencies.StatsFields.Order());
+        Assert.Equal(StatsChange.LastSeen | StatsChange.LifetimeRevenue, dependencies.StatsRead);
         Assert.Equal(["email"], dependencies.IdentityNamespaces);
         Assert.Equal(["address.country"], dependencies.TraitPaths);
         Assert.False(dependencies.UsesEvents);

@@ -54,40 +54,7 @@ public readonly record struct ProfileChange
         _ => false,
     };
 
-    private bool ReadsChangedStats(SegmentDependencies reads)
-    {
-        foreach (var field in reads.StatsFields)
-            if ((StatsChangeOf(field) & Stats) != 0) return true;
-        return false;
-    }
-
-    /// <summary>The flag of a <c>stats.&lt;name&gt;</c> field; a name not known here counts as changed by anything.</summary>
-    private static StatsChange StatsChangeOf(string field) => field switch
-    {
-        "eventCount" => StatsChange.EventCount,
-        "purchaseCount" => StatsChange.PurchaseCount,
-        "lifetimeRevenue" => StatsChange.LifetimeRevenue,
-        "firstSeen" => StatsChange.FirstSeen,
-        "lastSeen" => StatsChange.LastSeen,
-        "lastPurchaseAt" => StatsChange.LastPurchaseAt,
-        "mostEngagedChannel" => StatsChange.MostEngagedChannel,
-        _ => StatsChange.All,
-    };
-}
-
-/// <summary>Stats fields an added event can change.</summary>
-[Flags]
-public enum StatsChange
-{
-    None = 0,
-    EventCount = 1,
-    PurchaseCount = 2,
-    LifetimeRevenue = 4,
-    FirstSeen = 8,
-    LastSeen = 16,
-    LastPurchaseAt = 32,
-    MostEngagedChannel = 64,
-    All = 127,
+    private bool ReadsChangedStats(SegmentDependencies reads) => (reads.StatsRead & Stats) != 0;
 }
 
 public enum ProfileChangeKind

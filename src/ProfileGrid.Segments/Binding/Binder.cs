@@ -17,6 +17,7 @@ internal sealed class Binder
     private readonly HashSet<string> _eventTypes = new(StringComparer.Ordinal);
     private readonly HashSet<string> _traitPaths = new(StringComparer.Ordinal);
     private readonly HashSet<string> _statsFields = new(StringComparer.Ordinal);
+    private StatsChange _statsRead;
     private readonly HashSet<string> _identityNamespaces = new(StringComparer.Ordinal);
     private readonly HashSet<string> _segmentIds = new(StringComparer.Ordinal);
     private readonly List<SegmentReference> _references = [];
@@ -42,6 +43,7 @@ internal sealed class Binder
             binder._usesEvents,
             binder._traitPaths.ToFrozenSet(StringComparer.Ordinal),
             binder._statsFields.ToFrozenSet(StringComparer.Ordinal),
+            binder._statsRead,
             binder._identityNamespaces.ToFrozenSet(StringComparer.Ordinal),
             binder._segmentIds.ToFrozenSet(StringComparer.Ordinal),
             binder._hasTimeWindows);
@@ -142,6 +144,7 @@ internal sealed class Binder
                 }
 
                 _statsFields.Add(stats.Name);
+                _statsRead |= KnownStats.FlagOf(field);
                 return new StatsValue(field);
             case CountSyntax count:
                 return new CountValue(BindEventSet(count.Events).Set);

@@ -39,15 +39,15 @@ internal enum StatsField
 /// <summary>The fixed set of <c>stats.&lt;name&gt;</c> fields and their types.</summary>
 internal static class KnownStats
 {
-    private static readonly (string Name, StatsField Field, SegmentType Type)[] Fields =
+    private static readonly (string Name, StatsField Field, SegmentType Type, StatsChange Flag)[] Fields =
     [
-        ("eventCount", StatsField.EventCount, SegmentType.Number),
-        ("purchaseCount", StatsField.PurchaseCount, SegmentType.Number),
-        ("lifetimeRevenue", StatsField.LifetimeRevenue, SegmentType.Number),
-        ("firstSeen", StatsField.FirstSeen, SegmentType.Date),
-        ("lastSeen", StatsField.LastSeen, SegmentType.Date),
-        ("lastPurchaseAt", StatsField.LastPurchaseAt, SegmentType.Date),
-        ("mostEngagedChannel", StatsField.MostEngagedChannel, SegmentType.String),
+        ("eventCount", StatsField.EventCount, SegmentType.Number, StatsChange.EventCount),
+        ("purchaseCount", StatsField.PurchaseCount, SegmentType.Number, StatsChange.PurchaseCount),
+        ("lifetimeRevenue", StatsField.LifetimeRevenue, SegmentType.Number, StatsChange.LifetimeRevenue),
+        ("firstSeen", StatsField.FirstSeen, SegmentType.Date, StatsChange.FirstSeen),
+        ("lastSeen", StatsField.LastSeen, SegmentType.Date, StatsChange.LastSeen),
+        ("lastPurchaseAt", StatsField.LastPurchaseAt, SegmentType.Date, StatsChange.LastPurchaseAt),
+        ("mostEngagedChannel", StatsField.MostEngagedChannel, SegmentType.String, StatsChange.MostEngagedChannel),
     ];
 
     public static string NameList { get; } =
@@ -69,4 +69,6 @@ internal static class KnownStats
     }
 
     public static SegmentType TypeOf(StatsField field) => Fields.First(f => f.Field == field).Type;
+
+    public static StatsChange FlagOf(StatsField field) => Fields.First(f => f.Field == field).Flag;
 }
