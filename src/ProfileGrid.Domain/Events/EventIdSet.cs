@@ -3,7 +3,7 @@ namespace ProfileGrid.Events;
 /// <summary>
 /// The ids of the events on one timeline, for the check every applied event makes that it is not there already (a
 /// re-send). Kept as a sorted array of the ids' hash codes, 4 bytes an event, where a set of the strings took about
-/// 50 (a kilobyte and more for every active profile); a hash found is confirmed against the timeline itself, which
+/// 40 (0.8 KB for a profile of 20 events, in every active profile); a hash found is confirmed against the timeline itself, which
 /// happens only for a re-sent event or a collision. Lives in memory only (the hash is the process's own).
 /// </summary>
 public sealed class EventIdSet
