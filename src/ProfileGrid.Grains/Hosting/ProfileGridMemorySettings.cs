@@ -12,17 +12,20 @@ namespace ProfileGrid.Hosting;
 /// runtime sees), the grains used least recently are deactivated until the silo is under <see cref="ShedToPercent"/>:
 /// their state is in storage (a profile writes what it had not written yet) and they activate again when next
 /// used. So a silo holds more people than fit in memory at once, at the cost of reactivating the ones it shed.
-/// Orleans' own collection of idle grains goes on as before: after 15 minutes, and after
-/// <see cref="IdentityCollectionAge"/> for identity grains.
+/// Orleans' own collection of idle grains goes on as before: after <see cref="ProfileCollectionAge"/> for profiles
+/// (Orleans' 15 minutes unless set), after <see cref="IdentityCollectionAge"/> for identity grains, and after 15
+/// minutes for the rest.
 /// </summary>
 public sealed record ProfileGridMemorySettings
 {
     public const string ShedAbovePercentKey = "ProfileGrid:Memory:ShedAbovePercent";
     public const string ShedToPercentKey = "ProfileGrid:Memory:ShedToPercent";
     public const string IdentityCollectionAgeKey = "ProfileGrid:Memory:IdentityCollectionAge";
+    public const string ProfileCollectionAgeKey = "ProfileGrid:Memory:ProfileCollectionAge";
     public const double DefaultShedAbovePercent = 80;
     public const double DefaultShedToPercent = 75;
     public static readonly TimeSpan DefaultIdentityCollectionAge = TimeSpan.FromMinutes(2);
+    public static readonly TimeSpan DefaultProfileCollectionAge = TimeSpan.FromMinutes(15);
 
     /// <summary>Share of the available memory (percent) above which grains are shed; 0 turns shedding off.</summary>
     public double ShedAbovePercent { get; init; } = DefaultShedAbovePercent;
@@ -40,6 +43,13 @@ public sealed record ProfileGridMemorySettings
     /// </summary>
     public TimeSpan IdentityCollectionAge { get; init; } = DefaultIdentityCollectionAge;
 
+    /// <summary>
+    /// How long a profile grain stays in memory unused (Orleans' 15 minutes by default). Shorter bounds a silo's memory
+    /// by the people seen in that time rather than in the last 15 minutes, at the cost of reading a profile back from
+    /// storage (one statement with PostgreSQL) when it is next used; its segment time windows wake it by reminder.
+    /// </summary>
+    public TimeSpan ProfileCollectionAge { get; init; } = DefaultProfileCollectionAge;
+
     /// <exception cref="OptionsValidationException">A value is not a percentage, or the target is not below the limit.</exception>
     public static ProfileGridMemorySettings FromConfiguration(IConfiguration configuration)
     {
@@ -51,13 +61,20 @@ public sealed record ProfileGridMemorySettings
             throw Refused($"{ShedToPercentKey} ({to.ToString("0.###", CultureInfo.InvariantCulture)}) must be above 0 and below {ShedAbovePercentKey} ({above.ToString("0.###", CultureInfo.InvariantCulture)}): shedding stops at the first and starts at the second.");
         }
 
-        return new ProfileGridMemorySettings { ShedAbovePercent = above, ShedToPercent = to, IdentityCollectionAge = Age(configuration, IdentityCollectionAgeKey, DefaultIdentityCollectionAge) };
+        return new ProfileGridMemorySettings
+        {
+            ShedAbovePercent = above,
+            ShedToPercent = to,
+            IdentityCollectionAge = Age(configuration, IdentityCollectionAgeKey, DefaultIdentityCollectionAge),
+            ProfileCollectionAge = Age(configuration, ProfileCollectionAgeKey, DefaultProfileCollectionAge),
+        };
     }
 
     /// <summary>Orleans' collection options for these settings.</summary>
     public void Apply(GrainCollectionOptions options)
     {
         options.ClassSpecificCollectionAge[typeof(IdentityGrain).FullName!] = IdentityCollectionAge;
+        options.ClassSpecificCollectionAge[typeof(Profiles.ProfileGrain).FullName!] = ProfileCollectionAge;
         options.EnableActivationSheddingOnMemoryPressure = SheddingEnabled;
         if (!SheddingEnabled) return;
         options.MemoryUsageLimitPercentage = ShedAbovePercent;

@@ -33,6 +33,7 @@ public sealed class MemorySheddingTests
         Assert.Equal(80, options.MemoryUsageLimitPercentage);
         Assert.Equal(75, options.MemoryUsageTargetPercentage);
         Assert.Equal(TimeSpan.FromMinutes(2), options.ClassSpecificCollectionAge["ProfileGrid.Identity.IdentityGrain"]);
+        Assert.Equal(TimeSpan.FromMinutes(15), options.ClassSpecificCollectionAge["ProfileGrid.Profiles.ProfileGrain"]);
         Assert.Equal(TimeSpan.FromMinutes(15), options.CollectionAge);
     }
 
@@ -54,6 +55,8 @@ public sealed class MemorySheddingTests
     [InlineData(ProfileGridMemorySettings.ShedToPercentKey, "90", "ProfileGrid:Memory:ShedToPercent (90) must be above 0 and below ProfileGrid:Memory:ShedAbovePercent (80)")]
     [InlineData(ProfileGridMemorySettings.IdentityCollectionAgeKey, "soon", "ProfileGrid:Memory:IdentityCollectionAge is 'soon'; it must be a time span")]
     [InlineData(ProfileGridMemorySettings.IdentityCollectionAgeKey, "-00:05:00", "ProfileGrid:Memory:IdentityCollectionAge is '-00:05:00'; it must be a time span")]
+    [InlineData(ProfileGridMemorySettings.ProfileCollectionAgeKey, "2 days", "ProfileGrid:Memory:ProfileCollectionAge is '2 days'; it must be a time span")]
+    [InlineData(ProfileGridMemorySettings.ProfileCollectionAgeKey, "2.00:00:00", "ProfileGrid:Memory:ProfileCollectionAge is '2.00:00:00'; it must be a time span")]
     [InlineData(ProfileGridMemorySettings.ShedToPercentKey, "0", "ProfileGrid:Memory:ShedToPercent (0) must be above 0 and below ProfileGrid:Memory:ShedAbovePercent (80)")]
     public void A_bad_value_is_refused_naming_the_key_and_the_rule(string key, string value, string message)
     {
@@ -134,6 +137,33 @@ public sealed class MemorySheddingTests
         Assert.Equal(0, identities);
         Assert.True(await Activations(grains, "ProfileGrain") >= 20);
         for (var p = 0; p < 20; p++) Assert.NotNull(await grains.Lookup("email", $"idle.{run}.{p}@example.com"));
+    }
+
+    [Fact]
+    public async Task Profiles_leave_memory_after_their_collection_age_and_come_back_from_storage_whole()
+    {
+        // Orleans collects once per quantum (1 minute normally); here every second, with profiles after 3 s.
+        await using var silo = await ShedderSilo.Start(TimeSpan.FromSeconds(1), (ProfileGridMemorySettings.ProfileCollectionAgeKey, "00:00:03"));
+        var grains = silo.Grains;
+        var run = Guid.NewGuid().ToString("N")[..8];
+        for (var p = 0; p < 20; p++)
+            await grains.IngestAccepted(Grid.Event("web.pageView", ("crmId", $"AGE-{run}-{p}")), Grid.Event("commerce.purchase", ("crmId", $"AGE-{run}-{p}")));
+        Assert.True(await ProfileActivations(grains) >= 20);
+
+        var profiles = await ProfileActivations(grains);
+        for (var wait = 0; wait < 50 && profiles > 0; wait++)
+        {
+            await Task.Delay(200);
+            profiles = await ProfileActivations(grains);
+        }
+
+        Assert.Equal(0, profiles);
+        for (var p = 0; p < 20; p++)
+        {
+            var view = await grains.Lookup("crmId", $"AGE-{run}-{p}");
+            Assert.NotNull(view);
+            Assert.Equal(["commerce.purchase", "web.pageView"], view.Events.Select(e => e.Type).Order());
+        }
     }
 
     private static Task<int> ProfileActivations(IGrainFactory grains) => Activations(grains, "ProfileGrain");
