@@ -127,14 +127,7 @@ public sealed class MemorySheddingTests
             await grains.IngestAccepted(Grid.Event("web.pageView", ("crmId", $"IDLE-{run}-{p}"), ("email", $"idle.{run}.{p}@example.com")));
         Assert.True(await Activations(grains, "IdentityGrain") >= 40);
 
-        var identities = await Activations(grains, "IdentityGrain");
-        for (var wait = 0; wait < 50 && identities > 0; wait++)
-        {
-            await Task.Delay(200);
-            identities = await Activations(grains, "IdentityGrain");
-        }
-
-        Assert.Equal(0, identities);
+        Assert.Equal(0, await ActivationsOnceCollected(grains, "IdentityGrain"));
         Assert.True(await Activations(grains, "ProfileGrain") >= 20);
         for (var p = 0; p < 20; p++) Assert.NotNull(await grains.Lookup("email", $"idle.{run}.{p}@example.com"));
     }
@@ -150,14 +143,7 @@ public sealed class MemorySheddingTests
             await grains.IngestAccepted(Grid.Event("web.pageView", ("crmId", $"AGE-{run}-{p}")), Grid.Event("commerce.purchase", ("crmId", $"AGE-{run}-{p}")));
         Assert.True(await ProfileActivations(grains) >= 20);
 
-        var profiles = await ProfileActivations(grains);
-        for (var wait = 0; wait < 50 && profiles > 0; wait++)
-        {
-            await Task.Delay(200);
-            profiles = await ProfileActivations(grains);
-        }
-
-        Assert.Equal(0, profiles);
+        Assert.Equal(0, await ActivationsOnceCollected(grains, "ProfileGrain"));
         for (var p = 0; p < 20; p++)
         {
             var view = await grains.Lookup("crmId", $"AGE-{run}-{p}");
@@ -167,6 +153,18 @@ public sealed class MemorySheddingTests
     }
 
     private static Task<int> ProfileActivations(IGrainFactory grains) => Activations(grains, "ProfileGrain");
+
+    /// <summary>The activations of <paramref name="grainClass"/> once none is left, or after 10 s.</summary>
+    private static async Task<int> ActivationsOnceCollected(IGrainFactory grains, string grainClass)
+    {
+        var left = await Activations(grains, grainClass);
+        for (var wait = 0; wait < 50 && left > 0; wait++)
+        {
+            await Task.Delay(200);
+            left = await Activations(grains, grainClass);
+        }
+        return left;
+    }
 
     private static async Task<int> Activations(IGrainFactory grains, string grainClass)
     {
