@@ -211,6 +211,27 @@ public sealed class PostgresEventLogTests(PostgresServerFixture postgres) : ICla
         Assert.Equal(["keep-me"], await Sql.ColumnAsync<string>(connectionString, "SELECT event_id FROM profilegrid_unapplied_events"));
     }
 
+    [PostgresFact]
+    public async Task Migration_009_takes_over_a_log_written_before_it_and_deleting_still_cleans_up()
+    {
+        // A database as an earlier version left it: scripts 001-008 only, events written with their foreign keys.
+        var connectionString = await postgres.CreateDatabaseAsync("event_log_before_009");
+        foreach (var migration in PostgresSchemaMigrator.Migrations.Where(m => m.Version < 9))
+            await Sql.ExecuteAsync(connectionString, migration.Sql);
+        await using var log = PostgresEventLog.Create(connectionString);
+        await log.AppendAsync([Event("old-1", "login", ("email", "old@example.com"), ("ecid", "d-old")), Event("old-2", "login", ("email", "kept@example.com"))]);
+        Assert.Equal(2L, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text IN ('profilegrid_event_identities', 'profilegrid_unapplied_events')"));
+
+        await new PostgresSchemaMigrator(connectionString).MigrateAsync();
+
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text IN ('profilegrid_event_identities', 'profilegrid_unapplied_events')"));
+        Assert.Equal([AppendOutcome.Appended], await log.AppendAsync([Event("new-1", "login", ("email", "old@example.com"))]));
+        await Sql.ExecuteAsync(connectionString, "DELETE FROM profilegrid_events WHERE event_id = 'old-1'");
+        Assert.Equal(["new-1"], (await ToListAsync(log.ReadByIdentitiesAsync([new("email", "old@example.com"), new("ecid", "d-old")]))).Select(e => e.Event.EventId));
+        Assert.Equal(2L, await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_event_identities"));
+        Assert.Equal(["new-1", "old-2"], (await Sql.ColumnAsync<string>(connectionString, "SELECT event_id FROM profilegrid_unapplied_events")).Order());
+    }
+
     private async Task<string> CreateDatabaseAsync()
     {
         var connectionString = await postgres.CreateDatabaseAsync("event_log");
