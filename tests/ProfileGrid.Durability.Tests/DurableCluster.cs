@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.TestingHost;
 using ProfileGrid.Hosting;
+using ProfileGrid.Storage;
 using ProfileGrid.Storage.Postgres;
 
 namespace ProfileGrid.Durability.Tests;
@@ -18,6 +20,9 @@ public sealed class DurableCluster : IAsyncDisposable
     private const string ConnectionStringKey = "ProfileGridTests:Postgres";
 
     private DurableCluster(TestCluster cluster) => Cluster = cluster;
+
+    /// <summary>A setting for <see cref="StartAsync"/>: <c>"true"</c> runs the silos without the recovery pass (the service, not its class).</summary>
+    public const string WithoutRecoveryPass = "ProfileGridTests:WithoutRecoveryPass";
 
     public TestCluster Cluster { get; }
 
@@ -69,6 +74,11 @@ public sealed class DurableCluster : IAsyncDisposable
             });
             silo.AddProfileGridPostgresStorage(connectionString, silo.Configuration);
             silo.AddProfileGrid(silo.Configuration);
+            if (silo.Configuration[WithoutRecoveryPass] == "true")
+            {
+                foreach (var pass in silo.Services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(EventRecoveryService)).ToList())
+                    silo.Services.Remove(pass);
+            }
             PublishedChanges.Record(silo.Services);
             silo.AddIncomingGrainCallFilter<Crashes.CallFaults.Filter>();
             // A killed silo is declared dead within a few seconds, not the production default.

@@ -93,6 +93,8 @@ public static class ProfileGridStorageExtensions
         var eventLogConnectionString = WithPoolCap(connectionString, EventLogPoolSize);
         silo.Services.TryAddSingleton(sp => PostgresEventLog.Create(eventLogConnectionString, logger: sp.GetRequiredService<ILogger<PostgresEventLog>>()));
         silo.Services.TryAddSingleton(sp => PostgresTraitLog.Create(WithPoolCap(connectionString, TraitLogPoolSize), sp.GetService<TimeProvider>()));
+        silo.Services.TryAddSingleton<LostEventWindow>();
+        silo.Services.AddHostedService<LostEventWindowService>();
         silo.Services.TryAddSingleton<PostgresEventJournal>();
         silo.Services.RemoveAll<IEventJournal>();
         silo.Services.AddSingleton<IEventJournal>(sp => sp.GetRequiredService<PostgresEventJournal>());

@@ -29,6 +29,11 @@ public sealed class GrainEventJournal(IGrainFactory grains) : IEventJournal
 
     public Task Applied(IReadOnlyList<string> eventIds) => Task.CompletedTask;
 
+    /// <summary>None: in memory, a profile lost with its silo is lost whole.</summary>
+    public Task<IReadOnlyList<CustomerEvent>> LostEventsOf(IReadOnlyCollection<IdentityKey> identities) => NoEvents;
+
+    private static readonly Task<IReadOnlyList<CustomerEvent>> NoEvents = Task.FromResult<IReadOnlyList<CustomerEvent>>([]);
+
     public Task Failed(IReadOnlyList<string> eventIds) =>
         Task.WhenAll(eventIds.GroupBy(EventIdShardGrain.ShardOf)
             .Select(shard => grains.EventIds(shard.Key).Release([.. shard])));

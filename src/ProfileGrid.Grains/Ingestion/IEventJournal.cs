@@ -36,6 +36,14 @@ public interface IEventJournal
     Task Failed(IReadOnlyList<string> eventIds);
 
     /// <summary>
+    /// Events of these identities that were recorded but may be missing from their profile because the silo that
+    /// held them unwritten died (<see cref="Storage.LostEventWindow"/>), in the order recorded; empty, without asking
+    /// storage, when no event can be lost. A profile that activates applies them, so that it does not answer a lookup
+    /// without an event its caller was told was accepted.
+    /// </summary>
+    Task<IReadOnlyList<CustomerEvent>> LostEventsOf(IReadOnlyCollection<IdentityKey> identities);
+
+    /// <summary>
     /// Records a trait observation (<c>setTraits</c>) before it is applied and acknowledged, so that traits
     /// are re-derivable like the rest of a profile. Throws <see cref="ArgumentException"/>, naming the field
     /// and the rule, when the storage cannot hold it; nothing is then applied. Returns a receipt for

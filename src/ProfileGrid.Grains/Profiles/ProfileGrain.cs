@@ -39,12 +39,53 @@ public sealed partial class ProfileGrain(
     private IGrainTimer? _completion;
     private bool _delivering;
 
-    /// <summary>A profile that stopped between recording a handover or a merge and completing it completes it now.</summary>
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// A profile that stopped between recording a handover or a merge and completing it completes it now. One whose
+    /// silo may have died holding events unwritten takes them back from the journal first.
+    /// </summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _storedCatalogVersion = S.Segments.CatalogVersion;
         if (S.Handovers.Count > 0 || S.Confirming.Count > 0) ArmCompletion(TimeSpan.Zero);
-        return base.OnActivateAsync(cancellationToken);
+        else await TakeBackLostEvents(cancellationToken);
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Applies the events the journal holds for this profile's identities unconfirmed while a silo's death may have
+    /// lost them (<see cref="IEventJournal.LostEventsOf"/>): events the previous activation acknowledged and held
+    /// within its write delay. Each is applied as the ingestion's fast path would (the profile checks that every
+    /// identity is, or can be claimed as, its own) and written at once; one that belongs elsewhere (a merge) is left
+    /// to the recovery pass, as is everything when the journal cannot be read.
+    /// </summary>
+    private async Task TakeBackLostEvents(CancellationToken cancellationToken)
+    {
+        if (!S.Exists || S.MergedInto is not null || S.SurrenderingTo is not null) return;
+        IReadOnlyList<CustomerEvent> lost;
+        try
+        {
+            lost = await journal.LostEventsOf([.. S.Graph.Identities]);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Profile {Profile}: could not ask the journal for events lost with a silo; the recovery pass applies them", Id);
+            return;
+        }
+        if (lost.Count == 0) return;
+        var onProfile = new List<string>();
+        foreach (var e in lost)
+        {
+            var command = new ApplyEventCommand(e, planner.Order(e.Identities), [], []);
+            var outcome = await ApplyInMemory(command);
+            if (outcome.Kind != OutcomeKind.Done) continue;
+            if (outcome.AlreadyApplied) onProfile.Add(e.Id);
+            else _unwritten.Add(command);
+        }
+        // Those already on the stored state were written and only their confirmation was lost.
+        if (onProfile.Count > 0) await journal.Applied(onProfile);
+        if (_unwritten.Count == 0) return;
+        logger.LogInformation("Profile {Profile}: took back {Count} stored event(s) its stored state lacked (its silo died holding them)", Id, _unwritten.Count);
+        await WriteUnwritten(cancellationToken);
     }
 
     public Task<ProfileSummary> GetSummary() =>

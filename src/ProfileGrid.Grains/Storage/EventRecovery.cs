@@ -122,24 +122,12 @@ public sealed class EventRecoveryService(
 
     private async Task WatchForDeadSilos(ChannelWriter<bool> passes, CancellationToken stoppingToken)
     {
-        HashSet<SiloAddress>? dead = null;
-        try
+        await foreach (var (newlyDead, snapshot) in SiloDeaths.Watch(membership, stoppingToken))
         {
-            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
-            {
-                var deadNow = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead).ToList();
-                // Silos dead before this one joined are the periodic pass's business.
-                if (dead is null) { dead = [.. deadNow.Select(m => m.SiloAddress)]; continue; }
-                var newlyDead = deadNow.Where(m => dead.Add(m.SiloAddress)).ToList();
-                if (newlyDead.Count == 0) continue;
-                var first = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).Order().FirstOrDefault();
-                if (!silo.SiloAddress.Equals(first)) continue;
-                logger.LogInformation("Silo(s) {Silos} declared dead: applying every stored event not yet confirmed", string.Join(", ", newlyDead.Select(m => m.SiloAddress)));
-                passes.TryWrite(true);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            var first = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).Order().FirstOrDefault();
+            if (!silo.SiloAddress.Equals(first)) continue;
+            logger.LogInformation("Silo(s) {Silos} declared dead: applying every stored event not yet confirmed", string.Join(", ", newlyDead));
+            passes.TryWrite(true);
         }
     }
 }

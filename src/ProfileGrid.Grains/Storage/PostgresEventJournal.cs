@@ -16,16 +16,32 @@ public sealed class PostgresEventJournal : IEventJournal, IAsyncDisposable
     /// <summary>Ids confirmed per round trip; confirmations are batched like appends.</summary>
     private const int MaxIdsPerConfirmation = 5_000;
 
+    /// <summary>Lost events a profile takes back when it activates; more are left to the recovery pass.</summary>
+    public const int MaxLostEventsPerProfile = 1_000;
+
+    /// <summary>
+    /// Events stored this recently are left out of <see cref="LostEventsOf"/>: a live silo is applying them now, and
+    /// one taken early would be reported to its sender as a duplicate. A dead silo's events are older than the
+    /// death's detection.
+    /// </summary>
+    public static readonly TimeSpan InFlight = TimeSpan.FromSeconds(2);
+
+    private static readonly Task<IReadOnlyList<CustomerEvent>> NoEvents = Task.FromResult<IReadOnlyList<CustomerEvent>>([]);
+
     private readonly PostgresEventLog _log;
     private readonly PostgresTraitLog _traits;
+    private readonly LostEventWindow _window;
+    private readonly TimeProvider _time;
     private readonly ILogger<PostgresEventJournal> _logger;
     private readonly Channel<string> _applied = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _confirming;
 
-    public PostgresEventJournal(PostgresEventLog log, PostgresTraitLog traits, ILogger<PostgresEventJournal> logger)
+    public PostgresEventJournal(PostgresEventLog log, PostgresTraitLog traits, LostEventWindow window, TimeProvider time, ILogger<PostgresEventJournal> logger)
     {
         _log = log;
         _traits = traits;
+        _window = window;
+        _time = time;
         _logger = logger;
         _confirming = Task.Run(ConfirmLoop);
     }
@@ -63,6 +79,20 @@ public sealed class PostgresEventJournal : IEventJournal, IAsyncDisposable
     {
         foreach (var id in eventIds) _applied.Writer.TryWrite(id);
         return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<CustomerEvent>> LostEventsOf(IReadOnlyCollection<IdentityKey> identities)
+    {
+        if (_window.Horizon is not { } horizon || identities.Count == 0) return NoEvents;
+        var before = _time.GetUtcNow() - InFlight;
+        return Read(horizon < before ? horizon : before);
+
+        async Task<IReadOnlyList<CustomerEvent>> Read(DateTimeOffset receivedBefore)
+        {
+            var stored = await _log.ReadUnappliedByIdentitiesAsync(
+                [.. identities.Select(i => new EventIdentity(i.Namespace, i.Value))], receivedBefore, MaxLostEventsPerProfile);
+            return [.. stored.Select(EventLogMapping.FromLog)];
+        }
     }
 
     /// <summary>The marker stays: a re-send is answered Pending and applied, and the recovery pass retries it.</summary>

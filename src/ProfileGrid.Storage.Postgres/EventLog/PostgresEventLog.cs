@@ -77,6 +77,25 @@ public sealed class PostgresEventLog : IAsyncDisposable
          LIMIT @limit;
         """;
 
+    // The unconfirmed events of a few identities: found through the identity index, then their markers.
+    private const string ReadUnappliedByIdentitiesSql = $"""
+        SELECT {SelectColumns}
+          FROM profilegrid_events e
+         WHERE e.sequence IN (
+                   SELECT i.sequence
+                     FROM profilegrid_event_identities i
+                     JOIN unnest(@namespaces, @values) AS wanted(namespace, value)
+                       ON i.namespace = wanted.namespace AND i.value = wanted.value)
+           AND EXISTS (SELECT 1 FROM profilegrid_unapplied_events u
+                        WHERE u.event_id = e.event_id AND u.received_at < @received_before)
+         ORDER BY e.sequence
+         LIMIT @limit;
+        """;
+
+    private const string AnyUnappliedSql = """
+        SELECT EXISTS (SELECT 1 FROM profilegrid_unapplied_events WHERE received_at < @received_before);
+        """;
+
     private const string SelectColumns =
         "e.sequence, e.received_at, e.event_id, e.type, e.event_time, e.channel, e.campaign, e.revenue, e.identities, e.attributes, e.payload";
 
@@ -260,6 +279,46 @@ public sealed class PostgresEventLog : IAsyncDisposable
         }
 
         return events;
+    }
+
+    /// <summary>
+    /// Of the events stored before <paramref name="receivedBefore"/> whose application was never confirmed, those that
+    /// carried at least one of the identities, in sequence order, at most <paramref name="limit"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadUnappliedByIdentitiesAsync(
+        IReadOnlyCollection<EventIdentity> identities,
+        DateTimeOffset receivedBefore,
+        int limit,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(identities);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var events = new List<StoredEvent>();
+        if (identities.Count == 0)
+        {
+            return events;
+        }
+
+        await using var command = dataSource.CreateCommand(ReadUnappliedByIdentitiesSql);
+        command.Parameters.Add(new NpgsqlParameter<string[]>("namespaces", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. identities.Select(identity => identity.Namespace)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]>("values", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. identities.Select(identity => identity.Value)] });
+        command.Parameters.Add(new NpgsqlParameter<DateTime>("received_before", NpgsqlDbType.TimestampTz) { TypedValue = receivedBefore.UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = limit });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(ReadStoredEvent(reader));
+        }
+
+        return events;
+    }
+
+    /// <summary>Whether any event stored before <paramref name="receivedBefore"/> still awaits confirmation.</summary>
+    public async Task<bool> AnyUnappliedAsync(DateTimeOffset receivedBefore, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(AnyUnappliedSql);
+        command.Parameters.Add(new NpgsqlParameter<DateTime>("received_before", NpgsqlDbType.TimestampTz) { TypedValue = receivedBefore.UtcDateTime });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <summary>

@@ -65,6 +65,70 @@ public sealed class StateWriteDelayTests(PostgresServerFixture postgres)
         }
     }
 
+    /// <summary>
+    /// End to end, with no recovery pass. A TestingHost kill may let the silo write some states on its way down (a
+    /// SIGKILL does not), so the profile's own part is pinned down by LostEventWindowTests; this one shows that after
+    /// a kill every lookup is whole and every event confirmed well within the write delay.
+    /// </summary>
+    [PostgresFact]
+    public async Task A_profile_woken_after_its_silo_was_killed_shows_the_events_it_had_acknowledged_without_waiting_for_recovery()
+    {
+        var run = $"delayt{Guid.NewGuid():N}"[..13];
+        var connectionString = await postgres.CreateDatabaseAsync("state_write_delay_take_back");
+        var settings = new Dictionary<string, string>
+        {
+            ["ProfileGrid:Profiles:StateWriteDelay"] = "00:00:20",
+            [DurableCluster.WithoutRecoveryPass] = "true",
+        };
+        await using var grid = await DurableCluster.StartAsync(connectionString, run, silos: 2, settings);
+        var random = new Random(6);
+        const int people = 40;
+        for (var person = 0; person < people; person++) await grid.Grains.IngestAll([People.Event(run, person, 2, random)]);
+        var unwritten = Enumerable.Range(0, people).Select(person => People.Event(run, person, 3, random)).ToArray();
+        Assert.Equal(people, (await grid.Grains.IngestAll(unwritten)).Accepted);
+        // The silo holding more of the people is killed, holding their second events unwritten.
+        var management = grid.Grains.GetGrain<IManagementGrain>(0);
+        var hosts = new List<SiloAddress>();
+        for (var person = 0; person < people; person++)
+        {
+            var id = (await grid.Grains.Lookup("crmId", People.Crm(run, person)))!.Id;
+            hosts.Add((await management.GetActivationAddress(grid.Grains.GetGrain<IProfileGrain>(id)))!);
+        }
+        var busiest = hosts.GroupBy(host => host).MaxBy(group => group.Count())!.Key;
+        var onKilledSilo = hosts.Count(host => host.Equals(busiest));
+        // A real silo's death is noticed seconds later: by then its events are older than those a live silo is
+        // applying right now (PostgresEventJournal.InFlight), which are not taken.
+        await Task.Delay(PostgresEventJournal.InFlight + TimeSpan.FromSeconds(1));
+        var killedAt = DateTime.UtcNow;
+
+        await grid.Cluster.KillSiloAsync(grid.Cluster.GetActiveSilos().Single(silo => silo.SiloAddress.Equals(busiest)));
+        var views = new List<ProfileView>();
+        for (var person = 0; person < people; person++)
+        {
+            ProfileView? view = null;
+            // Answered by an activation on the live silo: a TestingHost kill lets the killed silo answer for a moment.
+            await Waiting.UntilAsync(
+                async () => (view = await grid.Grains.Lookup("crmId", People.Crm(run, person)).WaitAsync(TimeSpan.FromSeconds(2))) is not null
+                    && await management.GetActivationAddress(grid.Grains.GetGrain<IProfileGrain>(view.Id)) is { } host && !host.Equals(busiest),
+                TimeSpan.FromSeconds(60),
+                $"person {person} answering from the live silo after the kill");
+            views.Add(view!);
+        }
+        // Those woken took theirs back, wrote and confirmed them; the live silo's still hold theirs within the write delay.
+        await Waiting.UntilAsync(async () => await Unconfirmed(connectionString, unwritten) == people - onKilledSilo, TimeSpan.FromSeconds(10), "the events taken back confirmed");
+        var lookedUpWithin = DateTime.UtcNow - killedAt;
+        await Waiting.UntilAsync(async () => await Unconfirmed(connectionString, unwritten) == 0, TimeSpan.FromSeconds(60), "every profile written and confirmed, with no recovery pass running");
+        var window = grid.SiloServices.GetRequiredService<LostEventWindow>();
+        await Waiting.UntilAsync(() => Task.FromResult(window.Horizon is null), TimeSpan.FromSeconds(30), "the window closed once nothing older than the death was unconfirmed");
+
+        Assert.True(lookedUpWithin < TimeSpan.FromSeconds(15), $"confirmed {lookedUpWithin} after the kill: within the write delay, so no profile had written by its timer yet");
+        for (var person = 0; person < people; person++)
+        {
+            Assert.Equal(1, views[person].Events.Count(e => e.Id == unwritten[person].Id));
+            Assert.Equal(2, views[person].Events.Length);
+        }
+    }
+
     private static async Task<int> Unconfirmed(string connectionString, IEnumerable<RawEvent> events) =>
         (int)await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_unapplied_events WHERE event_id = ANY(@ids)", ("ids", events.Select(e => e.Id!).ToArray()));
 

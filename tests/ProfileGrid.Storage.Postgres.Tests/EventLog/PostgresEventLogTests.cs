@@ -84,6 +84,59 @@ public sealed class PostgresEventLogTests(PostgresServerFixture postgres) : ICla
     }
 
     [PostgresFact]
+    public async Task Unconfirmed_events_of_some_identities_are_read_in_order_and_only_those_stored_before_the_moment_given()
+    {
+        var connectionString = await CreateDatabaseAsync();
+        var clock = new MutableClock(Monday);
+        await using var log = PostgresEventLog.Create(connectionString, new PostgresEventLogOptions { TimeProvider = clock });
+        await log.AppendAsync([
+            Event("sarah-1", "pageView", ("email", "sarah@example.com")),
+            Event("sarah-confirmed", "pageView", ("email", "sarah@example.com")),
+            Event("bob-1", "pageView", ("email", "bob@example.com")),
+            Event("sarah-device", "pageView", ("ecid", "dev-7"), ("email", "SARAH@example.com")),
+        ]);
+        await log.AppendAsync([Event("sarah-2", "purchase", ("crmId", "C-17"), ("email", "sarah@example.com"))]);
+        await log.MarkAppliedAsync(["sarah-confirmed"]);
+        clock.Now = Monday.AddMinutes(1);
+        await log.AppendAsync([Event("sarah-later", "pageView", ("email", "sarah@example.com"))]);
+        EventIdentity[] sarah = [new("email", "sarah@example.com"), new("ecid", "dev-7")];
+
+        var beforeLater = await log.ReadUnappliedByIdentitiesAsync(sarah, Monday.AddSeconds(30), limit: 10);
+        var all = await log.ReadUnappliedByIdentitiesAsync(sarah, Monday.AddMinutes(2), limit: 10);
+        var firstTwo = await log.ReadUnappliedByIdentitiesAsync(sarah, Monday.AddMinutes(2), limit: 2);
+        var none = await log.ReadUnappliedByIdentitiesAsync([], Monday.AddMinutes(2), limit: 10);
+
+        Assert.Equal(["sarah-1", "sarah-device", "sarah-2"], beforeLater.Select(stored => stored.Event.EventId));
+        Assert.Equal(["sarah-1", "sarah-device", "sarah-2", "sarah-later"], all.Select(stored => stored.Event.EventId));
+        Assert.Equal(["sarah-1", "sarah-device"], firstTwo.Select(stored => stored.Event.EventId));
+        Assert.Equal([new EventIdentity("crmId", "C-17"), new EventIdentity("email", "sarah@example.com")], beforeLater[2].Event.Identities);
+        Assert.Empty(none);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => log.ReadUnappliedByIdentitiesAsync(sarah, Monday, limit: 0));
+    }
+
+    [PostgresFact]
+    public async Task Whether_any_event_stored_before_a_moment_is_unconfirmed()
+    {
+        var connectionString = await CreateDatabaseAsync();
+        var clock = new MutableClock(Monday);
+        await using var log = PostgresEventLog.Create(connectionString, new PostgresEventLogOptions { TimeProvider = clock });
+        var emptyLog = await log.AnyUnappliedAsync(Monday.AddDays(1));
+        await log.AppendAsync([Event("e-1", "pageView"), Event("e-2", "pageView")]);
+        clock.Now = Monday.AddMinutes(1);
+        await log.AppendAsync([Event("e-3", "pageView")]);
+
+        var atFirst = await log.AnyUnappliedAsync(Monday.AddSeconds(1));
+        var beforeAny = await log.AnyUnappliedAsync(Monday);
+        await log.MarkAppliedAsync(["e-1"]);
+        var oneLeft = await log.AnyUnappliedAsync(Monday.AddSeconds(1));
+        await log.MarkAppliedAsync(["e-2"]);
+        var olderConfirmed = await log.AnyUnappliedAsync(Monday.AddSeconds(1));
+        var laterStill = await log.AnyUnappliedAsync(Monday.AddMinutes(2));
+
+        Assert.Equal((false, true, false, true, false, true), (emptyLog, atFirst, beforeAny, oneLeft, olderConfirmed, laterStill));
+    }
+
+    [PostgresFact]
     public async Task Concurrent_appends_are_group_committed()
     {
         const int callers = 200;
