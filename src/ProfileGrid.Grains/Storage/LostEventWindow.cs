@@ -8,7 +8,8 @@ namespace ProfileGrid.Storage;
 /// write delay in memory (<c>ProfileGrid:Profiles:StateWriteDelay</c>), so a silo that dies takes them with it,
 /// and the log keeps them unconfirmed until the recovery pass applies them again. The window opens when this
 /// silo starts (silos may have died before) and when its membership view declares a silo dead, each time with
-/// that moment as its horizon; it closes once no event stored before the horizon awaits confirmation. While it
+/// that moment as its horizon; it closes once no event stored before the horizon awaits confirmation (or after
+/// <see cref="LongestOpen"/>). While it
 /// is open, a profile that activates takes its own unconfirmed events back from the log
 /// (<see cref="PostgresEventJournal.LostEventsOf"/>), so a lookup shows an acknowledged event at once rather than
 /// after the recovery pass; while it is closed, activating costs nothing more.
@@ -43,6 +44,12 @@ public sealed class LostEventWindow
         }
     }
 
+    /// <summary>
+    /// The window closes this long after its horizon even with events still unconfirmed: the recovery pass has retried
+    /// them many times by then, and an event that keeps failing must not make every activation read the log for ever.
+    /// </summary>
+    public static readonly TimeSpan LongestOpen = TimeSpan.FromMinutes(10);
+
     /// <summary>Events stored before this moment may have been lost with their silo; null when the window is closed.</summary>
     public DateTimeOffset? Horizon
     {
@@ -66,14 +73,14 @@ public sealed class LostEventWindow
     }
 
     /// <summary>
-    /// Closes the window when no event stored before its horizon awaits confirmation any more; true when it is
-    /// closed afterwards. Not closed when it was opened again while the log was asked.
+    /// Closes the window when no event stored before its horizon awaits confirmation any more, or when the horizon is
+    /// <see cref="LongestOpen"/> old; true when it is closed afterwards. Not closed when it was opened again meanwhile.
     /// </summary>
     public async Task<bool> TryCloseAsync(CancellationToken cancellationToken = default)
     {
         var horizon = Horizon;
         if (horizon is null) return true;
-        if (await _log.AnyUnappliedAsync(horizon.Value, cancellationToken)) return false;
+        if (_time.GetUtcNow() - horizon.Value < LongestOpen && await _log.AnyUnappliedAsync(horizon.Value, cancellationToken)) return false;
         lock (_gate)
         {
             SeeDeaths();

@@ -68,6 +68,27 @@ public sealed class LostEventWindowTests(PostgresServerFixture postgres)
     }
 
     [PostgresFact]
+    public async Task An_event_that_stays_unconfirmed_keeps_it_open_no_longer_than_its_limit()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync("lost_window_limit");
+        await new PostgresSchemaMigrator(connectionString).MigrateAsync();
+        var clock = new Clock(Monday);
+        await using var log = PostgresEventLog.Create(connectionString, new PostgresEventLogOptions { TimeProvider = clock });
+        await log.AppendAsync([Event("never-applies")]);
+        clock.Now = Monday.AddMinutes(1);
+        var window = new LostEventWindow(log, clock);
+
+        clock.Now = Monday.AddMinutes(1) + LostEventWindow.LongestOpen - TimeSpan.FromSeconds(1);
+        var closedJustBefore = await window.TryCloseAsync();
+        clock.Now = Monday.AddMinutes(1) + LostEventWindow.LongestOpen;
+        var closedAtTheLimit = await window.TryCloseAsync();
+
+        Assert.Equal((false, true), (closedJustBefore, closedAtTheLimit));
+        Assert.Null(window.Horizon);
+        Assert.True(await log.AnyUnappliedAsync(Monday.AddMinutes(1)));
+    }
+
+    [PostgresFact]
     public async Task A_silo_declared_dead_in_this_silos_membership_view_opens_it_at_once()
     {
         var connectionString = await postgres.CreateDatabaseAsync("lost_window_membership");
