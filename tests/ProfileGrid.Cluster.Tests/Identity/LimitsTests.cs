@@ -46,6 +46,25 @@ public sealed class LimitsTests(SmallLimitsClusterFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task An_event_sent_again_after_it_fell_off_the_timeline_is_still_a_duplicate()
+    {
+        var email = $"resend-{Guid.NewGuid():N}@luma.example";
+        var t = DateTimeOffset.UtcNow.AddDays(-1);
+        var events = Enumerable.Range(0, 8)
+            .Select(i => Grid.Event("commerce.purchase", t.AddMinutes(i), ("email", email)) with { Revenue = 10 }).ToArray();
+        Assert.Equal(8, (await _grains.Ingest(events)).Accepted);
+
+        // The profile no longer holds the first three: only the journal knows they were applied.
+        var again = await _grains.Ingest([events[0], events[2], events[7]]);
+        var view = (await _grains.Lookup("email", email))!;
+
+        Assert.Equal((0, 3), (again.Accepted, again.Duplicates));
+        Assert.Equal(8, view.Stats.EventCount);
+        Assert.Equal(80, view.Stats.LifetimeRevenue);
+        Assert.Equal(3, view.EventsDropped);
+    }
+
+    [Fact]
     public async Task Stats_stay_exact_when_events_arrive_one_at_a_time_past_the_timeline_limit_with_lookups_between()
     {
         var email = $"stats-{Guid.NewGuid():N}@luma.example";
