@@ -228,17 +228,26 @@ public sealed class PostgresEventLog : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(identities);
-        var namespaces = identities.Select(identity => identity.Namespace).ToArray();
-        var values = identities.Select(identity => identity.Value).ToArray();
-        return ReadPagesAsync(
-            ReadByIdentitiesSql,
-            parameters =>
-            {
-                parameters.Add(new NpgsqlParameter<string[]>("namespaces", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = namespaces });
-                parameters.Add(new NpgsqlParameter<string[]>("values", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = values });
-            },
-            afterSequence,
-            cancellationToken);
+        return ReadPagesAsync(ReadByIdentitiesSql, parameters => AddIdentities(parameters, identities), afterSequence, cancellationToken);
+    }
+
+    /// <summary>The <c>@namespaces</c> and <c>@values</c> arrays of a query by identities, in the same order.</summary>
+    private static void AddIdentities(NpgsqlParameterCollection parameters, IReadOnlyCollection<EventIdentity> identities)
+    {
+        parameters.Add(new NpgsqlParameter<string[]>("namespaces", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. identities.Select(identity => identity.Namespace)] });
+        parameters.Add(new NpgsqlParameter<string[]>("values", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. identities.Select(identity => identity.Value)] });
+    }
+
+    private static async Task<List<StoredEvent>> ReadEventsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var events = new List<StoredEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(ReadStoredEvent(reader));
+        }
+
+        return events;
     }
 
     /// <summary>
@@ -268,17 +277,10 @@ public sealed class PostgresEventLog : IAsyncDisposable
     public async Task<IReadOnlyList<StoredEvent>> ReadUnappliedAsync(DateTimeOffset receivedBefore, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var events = new List<StoredEvent>();
         await using var command = dataSource.CreateCommand(ReadUnappliedSql);
         command.Parameters.Add(new NpgsqlParameter<DateTime>("received_before", NpgsqlDbType.TimestampTz) { TypedValue = receivedBefore.UtcDateTime });
         command.Parameters.Add(new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = limit });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            events.Add(ReadStoredEvent(reader));
-        }
-
-        return events;
+        return await ReadEventsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -293,24 +295,16 @@ public sealed class PostgresEventLog : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(identities);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var events = new List<StoredEvent>();
         if (identities.Count == 0)
         {
-            return events;
+            return [];
         }
 
         await using var command = dataSource.CreateCommand(ReadUnappliedByIdentitiesSql);
-        command.Parameters.Add(new NpgsqlParameter<string[]>("namespaces", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. identities.Select(identity => identity.Namespace)] });
-        command.Parameters.Add(new NpgsqlParameter<string[]>("values", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. identities.Select(identity => identity.Value)] });
+        AddIdentities(command.Parameters, identities);
         command.Parameters.Add(new NpgsqlParameter<DateTime>("received_before", NpgsqlDbType.TimestampTz) { TypedValue = receivedBefore.UtcDateTime });
         command.Parameters.Add(new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = limit });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            events.Add(ReadStoredEvent(reader));
-        }
-
-        return events;
+        return await ReadEventsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Whether any event stored before <paramref name="receivedBefore"/> still awaits confirmation.</summary>
