@@ -77,15 +77,19 @@ public sealed class PostgresEventLog : IAsyncDisposable
          LIMIT @limit;
         """;
 
+    // The sequences of the events that carried one of @namespaces/@values, through the identity index.
+    private const string SequencesOfIdentitiesSql = """
+        SELECT i.sequence
+                     FROM profilegrid_event_identities i
+                     JOIN unnest(@namespaces, @values) AS wanted(namespace, value)
+                       ON i.namespace = wanted.namespace AND i.value = wanted.value
+        """;
+
     // The unconfirmed events of a few identities: found through the identity index, then their markers.
     private const string ReadUnappliedByIdentitiesSql = $"""
         SELECT {SelectColumns}
           FROM profilegrid_events e
-         WHERE e.sequence IN (
-                   SELECT i.sequence
-                     FROM profilegrid_event_identities i
-                     JOIN unnest(@namespaces, @values) AS wanted(namespace, value)
-                       ON i.namespace = wanted.namespace AND i.value = wanted.value)
+         WHERE e.sequence IN ({SequencesOfIdentitiesSql})
            AND EXISTS (SELECT 1 FROM profilegrid_unapplied_events u
                         WHERE u.event_id = e.event_id AND u.received_at < @received_before)
          ORDER BY e.sequence
@@ -110,11 +114,7 @@ public sealed class PostgresEventLog : IAsyncDisposable
     private const string ReadByIdentitiesSql = $"""
         SELECT {SelectColumns}
           FROM profilegrid_events e
-         WHERE e.sequence IN (
-                   SELECT i.sequence
-                     FROM profilegrid_event_identities i
-                     JOIN unnest(@namespaces, @values) AS wanted(namespace, value)
-                       ON i.namespace = wanted.namespace AND i.value = wanted.value
+         WHERE e.sequence IN ({SequencesOfIdentitiesSql}
                     WHERE i.sequence > @after)
          ORDER BY e.sequence
          LIMIT @page_size;
