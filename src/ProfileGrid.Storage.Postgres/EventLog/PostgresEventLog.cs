@@ -96,8 +96,9 @@ public sealed class PostgresEventLog : IAsyncDisposable
          LIMIT @limit;
         """;
 
+    // The oldest marker, through the index on received_at (an EXISTS over the range may scan the table's churn instead).
     private const string AnyUnappliedSql = """
-        SELECT EXISTS (SELECT 1 FROM profilegrid_unapplied_events WHERE received_at < @received_before);
+        SELECT coalesce(min(received_at) < @received_before, false) FROM profilegrid_unapplied_events;
         """;
 
     private const string SelectColumns =
