@@ -813,5 +813,5 @@ public sealed partial class ProfileGrain(
     private IIdentityGrain Identity(IdentityKey key) => GrainFactory.Identity(key);
 
     /// <summary>Time-ordered ids, so the older profile is the lower id and survives a merge.</summary>
-    public static string NewProfileId() => Guid.CreateVersion7().ToString("N");
+    public static string NewProfileId() => ProfileIds.New();
 }

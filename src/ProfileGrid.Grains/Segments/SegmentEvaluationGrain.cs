@@ -5,13 +5,19 @@ namespace ProfileGrid.Segments;
 
 /// <summary>
 /// The batch evaluation of one segment definition: asks every profile in the directory (in memory or not) to
-/// bring its memberships up to the definition's catalogue version, reporting progress to the registry.
+/// bring its memberships up to the definition's catalogue version, reporting progress to the registry. Profiles
+/// minted after the walk began (<see cref="ProfileIds"/>) are left out: every silo had the definition by then, so
+/// they evaluated it themselves (with a hundred segments defined at once, visiting the people created meanwhile
+/// was a call per segment and person).
 /// Reentrant: a newer revision supersedes the walk in progress.
 /// </summary>
 [Reentrant]
 public sealed class SegmentEvaluationGrain(IOptions<SegmentOptions> options, ILogger<SegmentEvaluationGrain> logger) : Grain, ISegmentEvaluationGrain
 {
     private const int PageSize = 1000;
+
+    /// <summary>How far a silo's clock may run ahead of this one's without a walk leaving out a profile it minted.</summary>
+    public static readonly TimeSpan ClockSkewMargin = TimeSpan.FromSeconds(5);
     private long _revision;
 
     public async Task Start(long revision)
@@ -27,6 +33,9 @@ public sealed class SegmentEvaluationGrain(IOptions<SegmentOptions> options, ILo
             // that evaluates the segment itself, one created before is in the directory by the time the walk reads it.
             await Task.Delay(TimeSpan.FromMilliseconds(2.0 * settings.CatalogRefreshMilliseconds));
             if (_revision != revision) return;
+            // So a profile minted after this moment (ids carry their minting time) is left out: it evaluated the
+            // segment itself. A silo whose clock runs ahead by more than the margin would have its own left out early.
+            var walkFrom = DateTimeOffset.UtcNow + ClockSkewMargin;
             var shards = Enumerable.Range(0, settings.DirectoryShards).Select(s => GrainFactory.GetGrain<IProfileDirectoryGrain>(s)).ToList();
             var total = (await Task.WhenAll(shards.Select(s => s.Count()))).Sum();
             long evaluated = 0;
@@ -37,7 +46,8 @@ public sealed class SegmentEvaluationGrain(IOptions<SegmentOptions> options, ILo
                 while (true)
                 {
                     var page = await shard.Page(after, PageSize);
-                    foreach (var chunk in page.ProfileIds.Chunk(Math.Max(1, settings.BatchParallelism)))
+                    var older = page.ProfileIds.Where(id => !ProfileIds.MintedAfter(id, walkFrom));
+                    foreach (var chunk in older.Chunk(Math.Max(1, settings.BatchParallelism)))
                     {
                         await Task.WhenAll(chunk.Select(id => GrainFactory.GetGrain<IProfileSegmentsGrain>(id).RefreshSegments(revision)));
                         evaluated += chunk.Length;

@@ -3,6 +3,7 @@ using Orleans.Runtime;
 using Orleans.Storage;
 using ProfileGrid.Hosting;
 using ProfileGrid.Profiles;
+using ProfileGrid.Segments;
 using ProfileGrid.Storage;
 
 namespace ProfileGrid.Cluster.Tests.Segments;
@@ -69,6 +70,30 @@ public sealed class BatchWalkStorageTests(SegmentsClusterFixture fixture) : Segm
         var after = await Stored(dormant);
         Assert.True(after.State.Segments.CatalogVersion - before.State.Segments.CatalogVersion >= ProfileGrain.MaxUnwrittenCatalogRevisions,
             $"written after {after.State.Segments.CatalogVersion - before.State.Segments.CatalogVersion} revisions");
+    }
+
+    [Fact]
+    public async Task A_walk_leaves_out_the_profiles_minted_after_it_began()
+    {
+        // Ids as the grid mints them, one an hour ago and one an hour from now (a profile the walk would find
+        // created while it runs: it evaluated the segment itself).
+        var earlier = Guid.CreateVersion7(DateTimeOffset.UtcNow.AddHours(-1)).ToString("N");
+        var later = Guid.CreateVersion7(DateTimeOffset.UtcNow.AddHours(1)).ToString("N");
+        var shard = Grains.GetGrain<IProfileDirectoryGrain>(0);
+        await shard.Register(earlier);
+        await shard.Register(later);
+        try
+        {
+            await Fixture.Define(U("any"), $"traits.tier = \"{Run}\"");
+
+            Assert.Equal(1, WalkVisits.Of(earlier));
+            Assert.Equal(0, WalkVisits.Of(later));
+        }
+        finally
+        {
+            await shard.Unregister(earlier);
+            await shard.Unregister(later);
+        }
     }
 
     private async Task<(string? ETag, ProfileState State)> Stored(string profileId)

@@ -67,6 +67,25 @@ public class SegmentsClusterFixture : IAsyncLifetime
             // the tick has fired takes the tick for missed and, the next one being a period (an hour) away, outside
             // its loading window, unloads the reminder. A window longer than the period keeps it loaded.
             silo.Services.Configure<ReminderOptions>(o => o.ReminderLoadingWindow = TimeSpan.FromHours(2));
+            silo.AddIncomingGrainCallFilter<WalkVisits.Filter>();
+        }
+    }
+}
+
+/// <summary>The profiles a batch walk asked to refresh their segments (any fixture, any test: look for your own ids).</summary>
+public static class WalkVisits
+{
+    private static readonly ConcurrentDictionary<string, int> Visits = new();
+
+    public static int Of(string profileId) => Visits.GetValueOrDefault(profileId);
+
+    public sealed class Filter : IIncomingGrainCallFilter
+    {
+        public Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (context.InterfaceMethod?.Name == nameof(IProfileSegmentsGrain.RefreshSegments))
+                Visits.AddOrUpdate(context.TargetId.Key.ToString()!, 1, (_, n) => n + 1);
+            return context.Invoke();
         }
     }
 }
