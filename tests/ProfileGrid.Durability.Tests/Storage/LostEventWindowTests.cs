@@ -18,10 +18,8 @@ public sealed class LostEventWindowTests(PostgresServerFixture postgres)
     [PostgresFact]
     public async Task It_opens_at_start_and_closes_only_when_every_event_stored_before_its_horizon_is_confirmed()
     {
-        var connectionString = await postgres.CreateDatabaseAsync("lost_window");
-        await new PostgresSchemaMigrator(connectionString).MigrateAsync();
-        var clock = new Clock(Monday);
-        await using var log = PostgresEventLog.Create(connectionString, new PostgresEventLogOptions { TimeProvider = clock });
+        var (log, clock) = await LogAsync("lost_window");
+        await using var _ = log;
         await log.AppendAsync([Event("held-1"), Event("held-2")]);
         clock.Now = Monday.AddMinutes(1);
 
@@ -42,10 +40,8 @@ public sealed class LostEventWindowTests(PostgresServerFixture postgres)
     [PostgresFact]
     public async Task A_death_opens_it_again_and_events_stored_after_the_death_do_not_keep_it_open()
     {
-        var connectionString = await postgres.CreateDatabaseAsync("lost_window_death");
-        await new PostgresSchemaMigrator(connectionString).MigrateAsync();
-        var clock = new Clock(Monday);
-        await using var log = PostgresEventLog.Create(connectionString, new PostgresEventLogOptions { TimeProvider = clock });
+        var (log, clock) = await LogAsync("lost_window_death");
+        await using var _ = log;
         var window = new LostEventWindow(log, clock);
         Assert.True(await window.TryCloseAsync());
 
@@ -70,10 +66,8 @@ public sealed class LostEventWindowTests(PostgresServerFixture postgres)
     [PostgresFact]
     public async Task An_event_that_stays_unconfirmed_keeps_it_open_no_longer_than_its_limit()
     {
-        var connectionString = await postgres.CreateDatabaseAsync("lost_window_limit");
-        await new PostgresSchemaMigrator(connectionString).MigrateAsync();
-        var clock = new Clock(Monday);
-        await using var log = PostgresEventLog.Create(connectionString, new PostgresEventLogOptions { TimeProvider = clock });
+        var (log, clock) = await LogAsync("lost_window_limit");
+        await using var _ = log;
         await log.AppendAsync([Event("never-applies")]);
         clock.Now = Monday.AddMinutes(1);
         var window = new LostEventWindow(log, clock);
@@ -91,10 +85,8 @@ public sealed class LostEventWindowTests(PostgresServerFixture postgres)
     [PostgresFact]
     public async Task A_silo_declared_dead_in_this_silos_membership_view_opens_it_at_once()
     {
-        var connectionString = await postgres.CreateDatabaseAsync("lost_window_membership");
-        await new PostgresSchemaMigrator(connectionString).MigrateAsync();
-        var clock = new Clock(Monday);
-        await using var log = PostgresEventLog.Create(connectionString, new PostgresEventLogOptions { TimeProvider = clock });
+        var (log, clock) = await LogAsync("lost_window_membership");
+        await using var _ = log;
         var (self, other, deadBefore) = (Silo(1), Silo(2), Silo(3));
         var membership = new Membership(self, other, deadBefore);
         membership.Set(deadBefore, SiloStatus.Dead);
@@ -155,6 +147,15 @@ public sealed class LostEventWindowTests(PostgresServerFixture postgres)
 
     private static async Task<long> Unconfirmed(string connectionString) =>
         await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_unapplied_events");
+
+    /// <summary>An event log on a new, migrated database, whose "now" is a clock the test moves (Monday to begin with).</summary>
+    private async Task<(PostgresEventLog Log, Clock Clock)> LogAsync(string database)
+    {
+        var connectionString = await postgres.CreateDatabaseAsync(database);
+        await new PostgresSchemaMigrator(connectionString).MigrateAsync();
+        var clock = new Clock(Monday);
+        return (PostgresEventLog.Create(connectionString, new PostgresEventLogOptions { TimeProvider = clock }), clock);
+    }
 
     private static LogEvent Event(string id) => new()
     {
