@@ -4,7 +4,9 @@ namespace ProfileGrid.Profiles;
 
 /// <summary>
 /// Profile ids: version 7 GUIDs in 32 lower-case hex digits, whose first twelve digits are the milliseconds since
-/// the Unix epoch at which the id was minted, so ids sort by minting time.
+/// the Unix epoch at which the id was minted (by the minting silo's system clock), so ids sort by minting time: the
+/// older of two profiles is the lower id and survives their merge, and a segment's batch walk can leave out the
+/// profiles minted after it began.
 /// </summary>
 public static class ProfileIds
 {

@@ -47,7 +47,7 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
                 var summaries = await Summaries(distinct);
                 var plan = planner.Plan(e.Identities, owners, summaries.Values.ToDictionary(
                     x => x.ProfileId, x => new ProfileIdentitySummary(x.ProfileId, x.UniqueIdentities), StringComparer.Ordinal));
-                var target = plan.TargetProfileId ?? Profiles.ProfileGrain.NewProfileId();
+                var target = plan.TargetProfileId ?? ProfileIds.New();
                 using (NewGrain.Minted(Profile(target), minted: plan.TargetProfileId is null))
                 {
                     var ready = await Prepare(plan, target);
@@ -88,7 +88,7 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
         {
             if (attempt > 0) await Backoff(attempt);
             var owner = await FollowMerges(await Identity(identity).GetOwner());
-            var target = owner ?? Profiles.ProfileGrain.NewProfileId();
+            var target = owner ?? ProfileIds.New();
             ProfileOutcome outcome;
             using (NewGrain.Minted(Profile(target), minted: owner is null))
                 outcome = await Profile(target).SetTraits(identity, traitsJson, observedAt, claimSource: owner is null);

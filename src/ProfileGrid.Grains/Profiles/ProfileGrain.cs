@@ -653,7 +653,7 @@ public sealed partial class ProfileGrain(
 
     /// <summary>Hands each part to a new profile (see <see cref="HandOver"/>); their ids, in order.</summary>
     private List<string> SpinOff(List<IdentityGraph> parts) =>
-        [.. parts.Select(part => HandOver(part, NewProfileId()).To)];
+        [.. parts.Select(part => HandOver(part, ProfileIds.New()).To)];
 
     /// <summary>
     /// Takes a part's facts out of this profile into a pending <see cref="Handover"/> to <paramref name="to"/>. The
@@ -811,7 +811,4 @@ public sealed partial class ProfileGrain(
     }
 
     private IIdentityGrain Identity(IdentityKey key) => GrainFactory.Identity(key);
-
-    /// <summary>Time-ordered ids, so the older profile is the lower id and survives a merge.</summary>
-    public static string NewProfileId() => ProfileIds.New();
 }

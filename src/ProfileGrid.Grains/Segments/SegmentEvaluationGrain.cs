@@ -34,7 +34,8 @@ public sealed class SegmentEvaluationGrain(IOptions<SegmentOptions> options, ILo
             await Task.Delay(TimeSpan.FromMilliseconds(2.0 * settings.CatalogRefreshMilliseconds));
             if (_revision != revision) return;
             // So a profile minted after this moment (ids carry their minting time) is left out: it evaluated the
-            // segment itself. A silo whose clock runs ahead by more than the margin would have its own left out early.
+            // segment itself. The system clock, as ids are minted by it; a silo whose clock runs ahead by more than
+            // the margin would have its own left out early.
             var walkFrom = DateTimeOffset.UtcNow + ClockSkewMargin;
             var shards = Enumerable.Range(0, settings.DirectoryShards).Select(s => GrainFactory.GetGrain<IProfileDirectoryGrain>(s)).ToList();
             var total = (await Task.WhenAll(shards.Select(s => s.Count()))).Sum();

@@ -28,10 +28,7 @@ public sealed class LimitsTests(SmallLimitsClusterFixture fixture) : IClassFixtu
     [Fact]
     public async Task Timeline_keeps_the_newest_events_and_counts_the_dropped_ones_in_stats()
     {
-        var email = $"timeline-{Guid.NewGuid():N}@luma.example";
-        var t = DateTimeOffset.UtcNow.AddDays(-1);
-        var events = Enumerable.Range(0, 8)
-            .Select(i => Grid.Event("commerce.purchase", t.AddMinutes(i), ("email", email)) with { Revenue = 10 }).ToArray();
+        var (email, events) = EightPurchases("timeline");
         var result = await _grains.Ingest(events);
         Assert.Equal(8, result.Accepted);
         Assert.Contains(result.Warnings, w => w.Message.Contains("limit of 5 events"));
@@ -48,10 +45,7 @@ public sealed class LimitsTests(SmallLimitsClusterFixture fixture) : IClassFixtu
     [Fact]
     public async Task An_event_sent_again_after_it_fell_off_the_timeline_is_still_a_duplicate()
     {
-        var email = $"resend-{Guid.NewGuid():N}@luma.example";
-        var t = DateTimeOffset.UtcNow.AddDays(-1);
-        var events = Enumerable.Range(0, 8)
-            .Select(i => Grid.Event("commerce.purchase", t.AddMinutes(i), ("email", email)) with { Revenue = 10 }).ToArray();
+        var (email, events) = EightPurchases("resend");
         Assert.Equal(8, (await _grains.Ingest(events)).Accepted);
 
         // The profile no longer holds the first three: only the journal knows they were applied.
@@ -91,5 +85,13 @@ public sealed class LimitsTests(SmallLimitsClusterFixture fixture) : IClassFixtu
         Assert.Equal(136, last.Stats.LifetimeRevenue);
         Assert.Equal(5, last.Stats.PurchaseCount);
         Assert.Equal(t.AddHours(-1), last.Stats.FirstSeen);
+    }
+
+    /// <summary>A new person's eight purchases of 10 a minute apart, yesterday: three more than the timeline keeps.</summary>
+    private static (string Email, RawEvent[] Events) EightPurchases(string name)
+    {
+        var email = $"{name}-{Guid.NewGuid():N}@luma.example";
+        var t = DateTimeOffset.UtcNow.AddDays(-1);
+        return (email, [.. Enumerable.Range(0, 8).Select(i => Grid.Event("commerce.purchase", t.AddMinutes(i), ("email", email)) with { Revenue = 10 })]);
     }
 }

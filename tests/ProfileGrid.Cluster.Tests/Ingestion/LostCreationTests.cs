@@ -14,7 +14,7 @@ public sealed class LostCreationTests(ClusterFixture fixture)
     public async Task An_event_for_an_identity_pointing_at_a_profile_never_written_creates_that_profile()
     {
         var run = Guid.NewGuid().ToString("N")[..8];
-        var lost = Profiles.ProfileGrain.NewProfileId();
+        var lost = ProfileIds.New();
         await PointAt(("crmId", $"crm-{run}"), lost);
 
         var result = await _grains.Ingest(Grid.Event("web.login", ("crmId", $"crm-{run}"), ("ecid", $"dev-{run}")));
@@ -33,7 +33,7 @@ public sealed class LostCreationTests(ClusterFixture fixture)
         var living = (await _grains.Lookup("ecid", $"dev-{run}"))!.Id;
         // A lost profile is newer than the living one (ids are time-ordered; within one millisecond they are not).
         string lost;
-        do lost = Profiles.ProfileGrain.NewProfileId(); while (string.CompareOrdinal(lost, living) <= 0);
+        do lost = ProfileIds.New(); while (string.CompareOrdinal(lost, living) <= 0);
         await PointAt(("crmId", $"crm-{run}"), lost);
 
         var result = await _grains.Ingest(Grid.Event("web.login", ("crmId", $"crm-{run}"), ("ecid", $"dev-{run}")));

@@ -86,7 +86,7 @@ public sealed class BatchWalkStorageTests(SegmentsClusterFixture fixture) : Segm
         {
             await Fixture.Define(U("any"), $"traits.tier = \"{Run}\"");
 
-            Assert.Equal(1, WalkVisits.Of(earlier));
+            Assert.NotEqual(0, WalkVisits.Of(earlier));
             Assert.Equal(0, WalkVisits.Of(later));
         }
         finally
