@@ -60,12 +60,12 @@ public static class People
     public static (string Namespace, string Id) LookupIdentity(RawEvent e) =>
         e.Identities.FirstOrDefault(i => i.Namespace == "crmId") is { } crm ? ("crmId", crm.Id!) : ("ecid", e.Identities[0].Id!);
 
-    /// <summary>A lookup as the API makes it (through <see cref="ProfileGridGateway"/>), with the whole timeline.</summary>
+    /// <summary>A lookup as the API makes it (through <see cref="ProfileGridGateway"/>, remembering no owner: it asks the identity grain), with the whole timeline.</summary>
     public static Task<ProfileView?> Lookup(this IGrainFactory grains, string ns, string id) =>
-        new ProfileGridGateway(grains, IdentityRules.Default).Lookup(IdentityRules.Default.Normalize(ns, id), EveryEvent);
+        new ProfileGridGateway(grains, IdentityRules.Default, new OwnerCache()).Lookup(IdentityRules.Default.Normalize(ns, id), EveryEvent);
 
     public static Task<ProfileView?> ById(this IGrainFactory grains, string profileId) =>
-        new ProfileGridGateway(grains, IdentityRules.Default).ById(profileId, EveryEvent);
+        new ProfileGridGateway(grains, IdentityRules.Default, new OwnerCache()).ById(profileId, EveryEvent);
 
     private static readonly ProfileViewRequest EveryEvent = new(LastEvents: int.MaxValue);
 

@@ -23,6 +23,8 @@ public static class ProfileGridDomainServices
             .ValidateOnStart();
         services.TryAddSingleton(sp => new IdentityRules(sp.GetRequiredService<IOptions<IdentityOptions>>().Value));
         services.TryAddSingleton(sp => new StitchPlanner(sp.GetRequiredService<IdentityRules>()));
+        // One per host: on a silo ingestion fills it and lookups read it too.
+        services.TryAddSingleton(_ => new OwnerCache());
         services.TryAddSingleton(sp => new EventValidator(
             sp.GetRequiredService<IOptions<IngestionOptions>>().Value,
             sp.GetRequiredService<IdentityRules>(),

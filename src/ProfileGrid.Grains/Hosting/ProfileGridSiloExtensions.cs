@@ -26,7 +26,6 @@ public static class ProfileGridSiloExtensions
         silo.Configure<GrainCollectionOptions>(memory.Apply);
         silo.Services.AddSingleton<StitchCoordinator>();
         silo.Services.AddSingleton<EventApplier>();
-        silo.Services.AddSingleton(_ => new OwnerCache());
         silo.Services.TryAddKeyedSingleton<IGrainStorage>(ProfileGridStorage.Name, (sp, _) =>
             new InProcessGrainStorage(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, sp.GetRequiredService<Serializer>(), sp.GetService<ILogger<InProcessGrainStorage>>()));
         if (GrainStateMode(configuration) == GrainStateKind.Direct)

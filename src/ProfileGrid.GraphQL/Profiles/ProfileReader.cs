@@ -4,13 +4,15 @@ using ProfileGrid.Ingestion;
 namespace ProfileGrid.GraphQL.Profiles;
 
 /// <summary>
-/// The API's door to the grid, the same on a silo and on a gateway: lookups are one hop to the
-/// identity grain and one to the profile grain; writes go through the ingest grain. A caller's token bounds the
+/// The API's door to the grid, the same on a silo and on a gateway: a lookup by identity is one hop to the profile
+/// grain when this host remembers the identity's owner (<see cref="OwnerCache"/>, shared with ingestion on a silo;
+/// the profile confirms it holds the identity), else one hop to the identity grain and one to the profile grain;
+/// writes go through the ingest grain. A caller's token bounds the
 /// wait for each grain (a GraphQL request's execution limit): a grain call that does not answer (its silo just
 /// died, its activation is stuck) is given up at once instead of at Orleans' response timeout; a write given up
 /// may still take effect; sending it again is safe (events are idempotent by id, traits by observation time).
 /// </summary>
-public sealed class ProfileGridGateway(IGrainFactory grains, IdentityRules rules)
+public sealed class ProfileGridGateway(IGrainFactory grains, IdentityRules rules, OwnerCache owners)
 {
     public IdentityRules Rules => rules;
 
@@ -20,8 +22,23 @@ public sealed class ProfileGridGateway(IGrainFactory grains, IdentityRules rules
     /// </summary>
     public async Task<ProfileView?> Lookup(IdentityKey identity, ProfileViewRequest request, CancellationToken cancellationToken = default)
     {
+        request = request with { LookedUpBy = identity };
+        if (owners.TryGet(identity, out var remembered))
+        {
+            var confirmed = await ById(remembered, request with { OwnerRemembered = true }, cancellationToken);
+            if (confirmed is not null)
+            {
+                if (confirmed.Id != remembered) owners.Remember([identity], confirmed.Id);
+                return confirmed;
+            }
+            owners.Forget([identity]);
+        }
+
         var owner = await grains.Identity(identity).GetOwner().WaitAsync(cancellationToken);
-        return owner is null ? null : await ById(owner, request with { LookedUpBy = identity }, cancellationToken);
+        if (owner is null) return null;
+        var view = await ById(owner, request, cancellationToken);
+        if (view is not null) owners.Remember([identity], view.Id);
+        return view;
     }
 
     /// <summary>A profile by id; an id that was merged away finds the surviving profile.</summary>

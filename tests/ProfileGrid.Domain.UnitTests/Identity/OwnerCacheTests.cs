@@ -1,6 +1,4 @@
-using ProfileGrid.Ingestion;
-
-namespace ProfileGrid.Cluster.Tests.Ingestion;
+namespace ProfileGrid.Domain.UnitTests.Identity;
 
 public sealed class OwnerCacheTests
 {

@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 
-namespace ProfileGrid.Ingestion;
+namespace ProfileGrid.Identity;
 
 /// <summary>
-/// A silo-local memory of which profile each identity belonged to when last seen. It is only a hint:
-/// the profile grain checks that every identity it is asked to apply is in its own graph, and answers
-/// Conflict or Redirect when the hint is stale, so a stale entry costs a retry, never a wrong write.
-/// With it, an event from a known person is one grain call.
+/// A host-local memory of which profile each identity belonged to when last seen. It is only a hint:
+/// whoever acts on it asks the profile itself, which checks that the identity is in its own graph. Ingestion
+/// applies an event of a known person in one grain call (a stale hint is answered Conflict or Redirect and
+/// costs a retry, never a wrong write); a lookup by identity reads the profile in one call (a profile that no
+/// longer holds the identity answers "not here" and the lookup asks the identity's grain, the owner of record).
 /// </summary>
 public sealed class OwnerCache(int capacity = OwnerCache.DefaultCapacity)
 {
