@@ -26,7 +26,9 @@ public sealed class ProfileGridGateway(IGrainFactory grains, IdentityRules rules
         if (owners.TryGet(identity, out var remembered))
         {
             var confirmed = await ById(remembered, request with { OwnerRemembered = true }, cancellationToken);
-            if (confirmed is not null)
+            // The profile confirms it holds the identity; so does its view (a silo of an older build, during a rolling
+            // upgrade, shows a remembered profile without that check).
+            if (confirmed is not null && confirmed.Identities.Contains(identity))
             {
                 if (confirmed.Id != remembered) owners.Remember([identity], confirmed.Id);
                 return confirmed;
