@@ -148,7 +148,13 @@ public sealed class HandoverCrashTests(PostgresServerFixture postgres)
         return (alice, bob, laptop, before, aliceId, bobId);
     }
 
-    /// <summary>SIGKILL, as near as a TestingHost gets: the silo holding the profile stops without writing or leaving.</summary>
+    /// <summary>
+    /// SIGKILL, as near as a TestingHost gets: the silo holding the profile stops without leaving the membership.
+    /// It is not a process kill: grains on their way down may still write their state for a moment (seen in
+    /// StateWriteDelayTests), so what these tests prove about lost writes comes from the writes they arrange not to
+    /// happen (the receiver's calls refused by a call filter), not from the kill; the real-process SIGKILL is in
+    /// Deployment.Tests.
+    /// </summary>
     private static async Task KillSiloHosting(DurableCluster grid, string profileId)
     {
         var address = await grid.Grains.GetGrain<IManagementGrain>(0).GetActivationAddress(grid.Grains.GetGrain<IProfileGrain>(profileId));
