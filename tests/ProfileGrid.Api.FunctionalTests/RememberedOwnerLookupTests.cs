@@ -9,7 +9,7 @@ namespace ProfileGrid.Api.FunctionalTests;
 
 /// <summary>
 /// A lookup by identity on a host that remembers the identity's owner (ingestion and earlier lookups fill the
-/// memory) reads the profile in one grain call; the profile confirms it holds the identity, so an identity that
+/// memory) reads the profile in one grain call; the view must still list the identity, so an identity that
 /// moved since is still found where it is now.
 /// </summary>
 public sealed class RememberedOwnerLookupTests(RememberedOwnerLookupTests.CountingSiloApiFactory api) : IClassFixture<RememberedOwnerLookupTests.CountingSiloApiFactory>
@@ -50,7 +50,7 @@ public sealed class RememberedOwnerLookupTests(RememberedOwnerLookupTests.Counti
         var after = (await api.GraphQL(ByDevice, new { id = $"kiosk-{run}" }))["profile"]!;
         Assert.Equal(unlinked, after["id"]!.GetValue<string>());
         Assert.Single(after["identities"]!.AsArray());
-        // The profile it was remembered in said "not here"; the identity grain was asked once, and is not again.
+        // The profile it was remembered in no longer lists it: the identity grain was asked once, and is not again.
         Assert.Equal(1, api.Calls.Of(run));
         await api.GraphQL(ByDevice, new { id = $"kiosk-{run}" });
         Assert.Equal(1, api.Calls.Of(run));

@@ -64,8 +64,7 @@ public interface IProfileGrain : IGrainWithStringKey
     /// <summary>
     /// The stitched view, or null when the profile does not exist. A merged profile answers with where to look
     /// instead, as does one that has just handed over the identity the reader looked it up by
-    /// (<see cref="ProfileViewRequest.LookedUpBy"/>); one that does not hold that identity answers with neither
-    /// when the reader only remembered it as the owner (<see cref="ProfileViewRequest.OwnerRemembered"/>).
+    /// (<see cref="ProfileViewRequest.LookedUpBy"/>).
     /// </summary>
     Task<(ProfileView? View, string? LookIn)> GetView(ProfileViewRequest request);
 }

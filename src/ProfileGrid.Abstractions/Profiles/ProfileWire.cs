@@ -109,17 +109,12 @@ public sealed record ReleaseOutcome(
 /// <summary>
 /// Which part of the timeline a reader wants. <paramref name="LookedUpBy"/> is the identity the reader found the
 /// profile by, if it did: a profile that is handing that identity over to another answers with where it went.
-/// <paramref name="OwnerRemembered"/> says the reader took this profile from its host's memory of owners
-/// (<see cref="OwnerCache"/>) rather than from the identity's grain: a profile that does not hold
-/// <paramref name="LookedUpBy"/> then answers with neither a view nor a place to look, and the reader asks the
-/// identity's grain.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ProfileViewRequest(
     [property: Id(0)] int? LastEvents = null,
     [property: Id(1)] string? EventType = null,
-    [property: Id(2)] IdentityKey? LookedUpBy = null,
-    [property: Id(3)] bool OwnerRemembered = false);
+    [property: Id(2)] IdentityKey? LookedUpBy = null);
 
 /// <summary>Computed attributes of a profile at the time it was read.</summary>
 [GenerateSerializer, Immutable]

@@ -3,11 +3,11 @@ using System.Collections.Concurrent;
 namespace ProfileGrid.Identity;
 
 /// <summary>
-/// A host-local memory of which profile each identity belonged to when last seen. It is only a hint:
-/// whoever acts on it asks the profile itself, which checks that the identity is in its own graph. Ingestion
-/// applies an event of a known person in one grain call (a stale hint is answered Conflict or Redirect and
-/// costs a retry, never a wrong write); a lookup by identity reads the profile in one call (a profile that no
-/// longer holds the identity answers "not here" and the lookup asks the identity's grain, the owner of record).
+/// A host-local memory of which profile each identity belonged to when last seen. It is only a hint, checked
+/// against the profile itself. Ingestion applies an event of a known person in one grain call (the profile checks
+/// that every identity is in its own graph; a stale hint is answered Conflict or Redirect and costs a retry, never
+/// a wrong write); a lookup by identity reads the profile in one call (a view that no longer lists the identity
+/// sends the lookup to the identity's grain, the owner of record).
 /// </summary>
 public sealed class OwnerCache(int capacity = OwnerCache.DefaultCapacity)
 {

@@ -421,13 +421,8 @@ public sealed partial class ProfileGrain(
         if (!S.Exists) return Task.FromResult<(ProfileView?, string?)>((null, null));
         // Looked up by an identity this profile is handing over (its silo died before the handover completed): the
         // part is delivered now, and the reader sent where it went, rather than shown the profile it is leaving.
-        if (request.LookedUpBy is { } identity && !S.Graph.Contains(identity))
-        {
-            if (S.Handovers.Exists(h => h.Fragment.Graph.Contains(identity))) return ViewAfterHandingOver(identity, request);
-            // The reader remembered this profile as the identity's owner, and it is not (unlinked, or moved to
-            // another person since): not here, so the reader asks the identity's grain.
-            if (request.OwnerRemembered) return Task.FromResult<(ProfileView?, string?)>((null, null));
-        }
+        if (request.LookedUpBy is { } identity && !S.Graph.Contains(identity) && S.Handovers.Exists(h => h.Fragment.Graph.Contains(identity)))
+            return ViewAfterHandingOver(identity, request);
         return Task.FromResult<(ProfileView?, string?)>((View(request), null));
     }
 

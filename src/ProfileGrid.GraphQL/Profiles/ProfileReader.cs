@@ -6,7 +6,7 @@ namespace ProfileGrid.GraphQL.Profiles;
 /// <summary>
 /// The API's door to the grid, the same on a silo and on a gateway: a lookup by identity is one hop to the profile
 /// grain when this host remembers the identity's owner (<see cref="OwnerCache"/>, shared with ingestion on a silo;
-/// the profile confirms it holds the identity), else one hop to the identity grain and one to the profile grain;
+/// the view must still list the identity), else one hop to the identity grain and one to the profile grain;
 /// writes go through the ingest grain. A caller's token bounds the
 /// wait for each grain (a GraphQL request's execution limit): a grain call that does not answer (its silo just
 /// died, its activation is stuck) is given up at once instead of at Orleans' response timeout; a write given up
@@ -25,9 +25,9 @@ public sealed class ProfileGridGateway(IGrainFactory grains, IdentityRules rules
         request = request with { LookedUpBy = identity };
         if (owners.TryGet(identity, out var remembered))
         {
-            var confirmed = await ById(remembered, request with { OwnerRemembered = true }, cancellationToken);
-            // The profile confirms it holds the identity; so does its view (a silo of an older build, during a rolling
-            // upgrade, shows a remembered profile without that check).
+            // Only a hint: the profile is the answer while its view lists the identity (not after an unlink, or once the
+            // identity moved to another person); else the identity's grain, the owner of record, is asked.
+            var confirmed = await ById(remembered, request, cancellationToken);
             if (confirmed is not null && confirmed.Identities.Contains(identity))
             {
                 if (confirmed.Id != remembered) owners.Remember([identity], confirmed.Id);
