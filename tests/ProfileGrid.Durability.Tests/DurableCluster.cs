@@ -80,6 +80,7 @@ public sealed class DurableCluster : IAsyncDisposable
                     silo.Services.Remove(pass);
             }
             PublishedChanges.Record(silo.Services);
+            StateOperations.Count(silo.Services);
             silo.AddIncomingGrainCallFilter<Crashes.CallFaults.Filter>();
             // A killed silo is declared dead within a few seconds, not the production default.
             silo.Configure<ClusterMembershipOptions>(options =>

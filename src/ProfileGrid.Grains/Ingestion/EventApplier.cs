@@ -11,6 +11,10 @@ public sealed record ApplyReport(
     IReadOnlyList<IngestWarning> Warnings,
     IReadOnlyList<string> AlreadyApplied);
 
+/// <summary>An event to apply, with the position it is reported at.</summary>
+/// <param name="NewIdentities">Its identities the journal had no record of (<see cref="JournalAnswer.NewIdentities"/>), when known.</param>
+public readonly record struct EventToApply(int Index, CustomerEvent Event, ImmutableArray<IdentityKey> NewIdentities = default);
+
 /// <summary>
 /// Applies recorded events to profiles: events that share their strongest identity in order of their
 /// timestamps, the others in parallel. Used by live ingestion and by the recovery pass alike.
@@ -22,7 +26,7 @@ public sealed class EventApplier(StitchCoordinator coordinator, ILogger<EventApp
 
     /// <param name="events">The events, with the position each is reported at.</param>
     /// <param name="writeThrough">Each profile writes before answering (recovery), instead of within its write delay.</param>
-    public async Task<ApplyReport> Apply(IReadOnlyList<(int Index, CustomerEvent Event)> events, bool writeThrough = false)
+    public async Task<ApplyReport> Apply(IReadOnlyList<EventToApply> events, bool writeThrough = false)
     {
         var applied = new List<string>(events.Count);
         var failed = new List<RejectedEvent>();
@@ -32,13 +36,13 @@ public sealed class EventApplier(StitchCoordinator coordinator, ILogger<EventApp
         await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelGroups }, async (group, _) =>
         {
             // Most groups are one event: ordered without a sort.
-            IEnumerable<(int Index, CustomerEvent Event)> inOrder = group is IList<(int, CustomerEvent)> { Count: 1 } ? group : group.OrderBy(v => v.Event.Timestamp);
-            foreach (var (index, e) in inOrder)
+            IEnumerable<EventToApply> inOrder = group is IList<EventToApply> { Count: 1 } ? group : group.OrderBy(v => v.Event.Timestamp);
+            foreach (var (index, e, newIdentities) in inOrder)
             {
                 StitchResult result;
                 try
                 {
-                    result = await coordinator.Stitch(e, writeThrough);
+                    result = await coordinator.Stitch(e, writeThrough, newIdentities);
                 }
                 catch (Exception ex)
                 {

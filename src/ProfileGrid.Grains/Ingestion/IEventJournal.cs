@@ -14,7 +14,11 @@ public enum JournalOutcome
 }
 
 /// <summary>The journal's answer for one event.</summary>
-public readonly record struct JournalAnswer(JournalOutcome Outcome, string? Reason = null);
+/// <param name="NewIdentities">
+/// Identities of an event to apply that the journal had no record of before it (nothing stored can belong to them),
+/// when the journal knows; default otherwise. Their grains need not ask storage for state when they first activate.
+/// </param>
+public readonly record struct JournalAnswer(JournalOutcome Outcome, string? Reason = null, ImmutableArray<IdentityKey> NewIdentities = default);
 
 /// <summary>
 /// Where ingestion records the facts and learns which events are new: idempotency by event id, for

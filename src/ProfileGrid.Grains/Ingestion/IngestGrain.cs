@@ -44,12 +44,12 @@ public sealed class IngestGrain(
         }
 
         var answers = await journal.Record([.. valid.Select(v => v.Event)]);
-        var toApply = new List<(int Index, CustomerEvent Event)>(valid.Count);
+        var toApply = new List<EventToApply>(valid.Count);
         for (var n = 0; n < valid.Count; n++)
         {
             switch (answers[n].Outcome)
             {
-                case JournalOutcome.Apply: toApply.Add(valid[n]); break;
+                case JournalOutcome.Apply: toApply.Add(new EventToApply(valid[n].Index, valid[n].Event, answers[n].NewIdentities)); break;
                 case JournalOutcome.Duplicate: duplicates++; break;
                 default: rejected.Add(new RejectedEvent(valid[n].Index, valid[n].Event.Id, answers[n].Reason ?? "refused by storage")); break;
             }

@@ -18,7 +18,11 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
     /// <summary>Plans made for one event before it is reported as failed; each retry follows real progress by others.</summary>
     public const int MaxAttempts = 200;
 
-    public async Task<StitchResult> Stitch(CustomerEvent e, bool writeThrough = false)
+    /// <param name="newIdentities">
+    /// Identities of the event that the journal had no record of before it: on the first plan their grains start
+    /// empty instead of reading storage (<see cref="NewGrain"/>). Being wrong costs a storage conflict and a re-plan.
+    /// </param>
+    public async Task<StitchResult> Stitch(CustomerEvent e, bool writeThrough = false, ImmutableArray<IdentityKey> newIdentities = default)
     {
         string? lastReason = null;
         var ordered = planner.Order(e.Identities);
@@ -33,7 +37,7 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             if (attempt > 0) await Backoff(attempt);
-            var owners = await ResolveOwners(e.Identities, followMerges: attempt > 0);
+            var owners = await ResolveOwners(e.Identities, followMerges: attempt > 0, attempt == 0 ? newIdentities : default);
             var distinct = owners.Values.OfType<string>().Distinct().ToList();
 
             ProfileOutcome outcome;
@@ -147,11 +151,13 @@ public sealed class StitchCoordinator(IGrainFactory grains, StitchPlanner planne
         return null;
     }
 
-    private async Task<Dictionary<IdentityKey, string?>> ResolveOwners(ImmutableArray<IdentityKey> identities, bool followMerges)
+    private async Task<Dictionary<IdentityKey, string?>> ResolveOwners(ImmutableArray<IdentityKey> identities, bool followMerges, ImmutableArray<IdentityKey> newIdentities)
     {
         var owners = await Task.WhenAll(identities.Select(async i =>
         {
-            var owner = await Identity(i).GetOwner();
+            string? owner;
+            using (NewGrain.Minted(Identity(i), minted: !newIdentities.IsDefaultOrEmpty && newIdentities.Contains(i)))
+                owner = await Identity(i).GetOwner();
             if (!followMerges) return owner;
             var current = await FollowMerges(owner);
             // A pointer left at a merged-away profile (its absorber re-points only the identities it

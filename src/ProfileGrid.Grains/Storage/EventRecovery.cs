@@ -50,7 +50,7 @@ public sealed class EventRecovery(
         {
             var pending = await journal.Log.ReadUnappliedAsync(receivedBefore, batchSize, cancellationToken);
             if (pending.Count == 0) break;
-            var report = await applier.Apply([.. pending.Select((stored, i) => (i, EventLogMapping.FromLog(stored)))], writeThrough: true);
+            var report = await applier.Apply([.. pending.Select((stored, i) => new EventToApply(i, EventLogMapping.FromLog(stored)))], writeThrough: true);
             // Confirmed before the next read, so that read moves on to other events.
             // An event found on its profile already was held there unwritten; the write-through wrote it.
             string[] written = [.. report.Applied, .. report.AlreadyApplied];

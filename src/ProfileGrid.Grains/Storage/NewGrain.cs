@@ -1,10 +1,11 @@
 namespace ProfileGrid.Storage;
 
 /// <summary>
-/// Lets a caller that has just minted a grain's key (a new person's profile id, a version-7 Guid) say so to the
-/// activation its calls create: the key is carried in the request context, and the grain's
+/// Lets a caller that knows a grain has nothing stored say so to the activation its calls create: a key it has just
+/// minted (a new person's profile id, a version-7 Guid), or an identity the event log had no record of
+/// (<see cref="Ingestion.JournalAnswer.NewIdentities"/>). The key is carried in the request context, and the grain's
 /// <see cref="DirectPersistentState{TState}"/> then starts from an empty state instead of asking storage for a row
-/// that cannot exist. With PostgreSQL that is one statement fewer for every new person.
+/// that cannot exist. With PostgreSQL that is three statements fewer for a new person with two identities.
 /// </summary>
 /// <remarks>
 /// Being wrong costs no data: a state that was not read has no ETag, so its first write is an insert, which

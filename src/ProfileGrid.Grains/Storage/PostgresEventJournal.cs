@@ -31,16 +31,18 @@ public sealed class PostgresEventJournal : IEventJournal, IAsyncDisposable
     private readonly PostgresEventLog _log;
     private readonly PostgresTraitLog _traits;
     private readonly LostEventWindow _window;
+    private readonly OwnerCache _owners;
     private readonly TimeProvider _time;
     private readonly ILogger<PostgresEventJournal> _logger;
     private readonly Channel<string> _applied = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _confirming;
 
-    public PostgresEventJournal(PostgresEventLog log, PostgresTraitLog traits, LostEventWindow window, TimeProvider time, ILogger<PostgresEventJournal> logger)
+    public PostgresEventJournal(PostgresEventLog log, PostgresTraitLog traits, LostEventWindow window, OwnerCache owners, TimeProvider time, ILogger<PostgresEventJournal> logger)
     {
         _log = log;
         _traits = traits;
         _window = window;
+        _owners = owners;
         _time = time;
         _logger = logger;
         _confirming = Task.Run(ConfirmLoop);
@@ -52,23 +54,65 @@ public sealed class PostgresEventJournal : IEventJournal, IAsyncDisposable
     {
         if (events.Count == 0) return [];
         var rows = events.Select(EventLogMapping.ToLog).ToArray();
+        // Asked beside the append, on another connection: an append seen committed only makes an identity known.
+        var unrecorded = UnrecordedAmong(events);
+        JournalAnswer[] answers;
         try
         {
-            return [.. (await _log.AppendAsync(rows)).Select(Answer)];
+            answers = [.. (await _log.AppendAsync(rows)).Select(Answer)];
         }
         catch (ArgumentException)
         {
             // One event the database cannot store (the log names it) fails the whole append before
             // anything is written; store the others one by one and reject only the bad ones.
-            var answers = new JournalAnswer[rows.Length];
+            answers = new JournalAnswer[rows.Length];
             await Task.WhenAll(rows.Select(async (row, i) =>
             {
                 try { answers[i] = Answer((await _log.AppendAsync([row]))[0]); }
                 catch (ArgumentException e) { answers[i] = new JournalAnswer(JournalOutcome.Rejected, e.Message.Replace(" (Parameter 'events')", "", StringComparison.Ordinal)); }
             }));
-            return answers;
+        }
+
+        var none = await unrecorded;
+        if (none.Count == 0) return answers;
+        for (var i = 0; i < answers.Length; i++)
+        {
+            if (answers[i].Outcome != JournalOutcome.Apply) continue;
+            var identities = events[i].Identities.Where(identity => none.Contains(new EventIdentity(identity.Namespace, identity.Value))).ToImmutableArray();
+            if (!identities.IsEmpty) answers[i] = answers[i] with { NewIdentities = identities };
+        }
+        return answers;
+    }
+
+    /// <summary>
+    /// Of the identities of the events that this silo does not know the owner of, those no event or trait observation
+    /// was recorded for. An event whose identities the silo all knows goes to their profile directly
+    /// (<see cref="StitchCoordinator"/>), not to its identities' grains, so asking about it would cost the log for
+    /// nothing. Not knowing (the log cannot be read) only means the identities' grains read storage as usual.
+    /// </summary>
+    private async Task<IReadOnlySet<EventIdentity>> UnrecordedAmong(IReadOnlyList<CustomerEvent> events)
+    {
+        HashSet<EventIdentity>? unknown = null;
+        foreach (var e in events)
+        {
+            foreach (var identity in e.Identities)
+            {
+                if (!_owners.TryGet(identity, out _)) (unknown ??= []).Add(new EventIdentity(identity.Namespace, identity.Value));
+            }
+        }
+        if (unknown is null) return NoIdentities;
+        try
+        {
+            return await _log.UnrecordedIdentitiesAsync(unknown);
+        }
+        catch (Exception e)
+        {
+            _logger.LogDebug(e, "Could not ask the event log which of {Count} identities are new; their grains read storage", unknown.Count);
+            return NoIdentities;
         }
     }
+
+    private static readonly IReadOnlySet<EventIdentity> NoIdentities = new HashSet<EventIdentity>();
 
     public async Task<long?> RecordTraits(IdentityKey identity, string traitsJson, DateTimeOffset observedAt) =>
         await _traits.AppendAsync(new TraitObservation(new EventIdentity(identity.Namespace, identity.Value), observedAt, traitsJson));

@@ -96,6 +96,16 @@ public sealed class PostgresEventLog : IAsyncDisposable
          LIMIT @limit;
         """;
 
+    // Identities neither log has a record of: an index probe each, in the identity index and the trait observations'.
+    private const string UnrecordedIdentitiesSql = """
+        SELECT asked.namespace, asked.value
+          FROM unnest(@namespaces, @values) AS asked(namespace, value)
+         WHERE NOT EXISTS (SELECT FROM profilegrid_event_identities known
+                            WHERE known.namespace = asked.namespace AND known.value = asked.value)
+           AND NOT EXISTS (SELECT FROM profilegrid_trait_observations named
+                            WHERE named.namespace = asked.namespace AND named.value = asked.value);
+        """;
+
     // The oldest marker, through the index on received_at (an EXISTS over the range may scan the table's churn instead).
     private const string AnyUnappliedSql = """
         SELECT coalesce(min(received_at) < @received_before, false) FROM profilegrid_unapplied_events;
@@ -306,6 +316,33 @@ public sealed class PostgresEventLog : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter<DateTime>("received_before", NpgsqlDbType.TimestampTz) { TypedValue = receivedBefore.UtcDateTime });
         command.Parameters.Add(new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = limit });
         return await ReadEventsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Of the identities, those that no stored event carried and no trait observation
+    /// (<c>profilegrid_trait_observations</c>) named: nothing derived from the logs can belong to them,
+    /// unless their events were deleted. An append committing while this runs may or may not be seen.
+    /// </summary>
+    public async Task<IReadOnlySet<EventIdentity>> UnrecordedIdentitiesAsync(
+        IReadOnlyCollection<EventIdentity> identities,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(identities);
+        var unrecorded = new HashSet<EventIdentity>();
+        if (identities.Count == 0)
+        {
+            return unrecorded;
+        }
+
+        await using var command = dataSource.CreateCommand(UnrecordedIdentitiesSql);
+        AddIdentities(command.Parameters, identities);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            unrecorded.Add(new EventIdentity(reader.GetString(0), reader.GetString(1)));
+        }
+
+        return unrecorded;
     }
 
     /// <summary>Whether any event stored before <paramref name="receivedBefore"/> still awaits confirmation.</summary>

@@ -185,6 +185,29 @@ public sealed class PostgresEventLogTests(PostgresServerFixture postgres) : ICla
     }
 
     [PostgresFact]
+    public async Task Identities_no_event_carried_and_no_trait_observation_named_are_unrecorded()
+    {
+        var connectionString = await CreateDatabaseAsync();
+        await using var log = PostgresEventLog.Create(connectionString);
+        await log.AppendAsync([Event("e-1", "login", ("email", "known@example.com"), ("ecid", "device-1"))]);
+        await using (var traits = PostgresTraitLog.Create(connectionString))
+            await traits.AppendAsync(new TraitObservation(new EventIdentity("crmId", "C-1"), Monday, """{"tier": "plus"}"""));
+
+        var unrecorded = await log.UnrecordedIdentitiesAsync([
+            new("email", "known@example.com"), new("crmId", "C-1"), new("ecid", "device-2"),
+            new("email", "KNOWN@example.com"), new("ecid", "device-1"), new("phone", "+15550100"),
+        ]);
+
+        // Matched as stored (normalising is ingestion's job): a different case is another identity.
+        Assert.Equal([new("phone", "+15550100"), new("email", "KNOWN@example.com"), new("ecid", "device-2")],
+            unrecorded.OrderBy(i => i.Value, StringComparer.Ordinal));
+        Assert.Empty(await log.UnrecordedIdentitiesAsync([]));
+        // Deleting an identity's events deletes its record (the grains that held it may still hold it).
+        await Sql.ExecuteAsync(connectionString, "DELETE FROM profilegrid_events WHERE event_id = 'e-1'");
+        Assert.Contains(new EventIdentity("ecid", "device-1"), await log.UnrecordedIdentitiesAsync([new("ecid", "device-1")]));
+    }
+
+    [PostgresFact]
     public async Task Replay_follows_append_order_across_pages()
     {
         await using var log = await CreateLogAsync(new PostgresEventLogOptions { ReadPageSize = 3 });
