@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,6 +8,7 @@ using Orleans.Storage;
 using ProfileGrid.Hosting;
 using ProfileGrid.Storage;
 using ProfileGrid.Testing.Postgres;
+using ProfileGrid.Testing.Storage;
 
 namespace ProfileGrid.Cluster.Tests.Storage;
 
@@ -19,7 +19,7 @@ namespace ProfileGrid.Cluster.Tests.Storage;
 public sealed class NewGrainTests : IAsyncLifetime
 {
     private IHost _host = null!;
-    private CountingStorage _storage = null!;
+    private CountingGrainStorage _storage = null!;
     private IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
     public async Task InitializeAsync()
@@ -31,7 +31,7 @@ public sealed class NewGrainTests : IAsyncLifetime
         {
             silo.UseLocalhostClustering(LoopbackPorts.Next(), LoopbackPorts.Next(), serviceId: serviceId, clusterId: serviceId);
             // Registered first, so the grid's own in-process storage is not added.
-            silo.Services.AddKeyedSingleton<IGrainStorage>(ProfileGridStorage.Name, (sp, _) => _storage = new CountingStorage(
+            silo.Services.AddKeyedSingleton<IGrainStorage>(ProfileGridStorage.Name, (sp, _) => _storage = new CountingGrainStorage(
                 new InProcessGrainStorage(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, sp.GetRequiredService<Serializer>())));
             silo.AddProfileGrid(builder.Configuration);
         });
@@ -100,34 +100,5 @@ public sealed class NewGrainTests : IAsyncLifetime
             await Task.Delay(100);
         }
         Assert.Fail("the condition did not hold within 10 s");
-    }
-
-    /// <summary>Counts the reads and writes of each grain's state on their way to the real storage.</summary>
-    private sealed class CountingStorage(IGrainStorage inner) : IGrainStorage
-    {
-        private readonly ConcurrentDictionary<(string Operation, string State, GrainId Grain), int> _counts = new();
-
-        public int Reads(string state, string key) => Count("read", state, key);
-        public int Writes(string state, string key) => Count("write", state, key);
-
-        private int Count(string operation, string state, string key) =>
-            _counts.Where(c => c.Key.Operation == operation && c.Key.State == state && c.Key.Grain.Key.ToString() == key).Sum(c => c.Value);
-
-        private void Add(string operation, string state, GrainId grain) => _counts.AddOrUpdate((operation, state, grain), 1, (_, n) => n + 1);
-
-        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-        {
-            Add("read", stateName, grainId);
-            return inner.ReadStateAsync(stateName, grainId, grainState);
-        }
-
-        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-        {
-            Add("write", stateName, grainId);
-            return inner.WriteStateAsync(stateName, grainId, grainState);
-        }
-
-        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-            inner.ClearStateAsync(stateName, grainId, grainState);
     }
 }
