@@ -1,8 +1,9 @@
 namespace ProfileGrid.Durability.Tests.Storage;
 
 /// <summary>
-/// The event log says which identities of an appended event it had no record of; the grains of those identities
-/// start empty instead of asking PostgreSQL for a row (two statements fewer for a new person with two identities).
+/// The event log says which identities of an ingested batch (of people the silo does not know) it has no record of;
+/// the grains of those identities start empty instead of asking PostgreSQL for a row (two statements fewer for a new
+/// person with two identities).
 /// When the log is wrong (an identity whose events were deleted still has its grain's row), storage refuses the
 /// first write of the empty grain and the event is planned again from the stored owner.
 /// </summary>
