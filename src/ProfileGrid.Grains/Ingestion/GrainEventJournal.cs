@@ -22,7 +22,7 @@ public sealed class GrainEventJournal(IGrainFactory grains) : IEventJournal
             var indexes = shard.ToArray();
             var isNew = await grains.EventIds(shard.Key).TryClaim([.. indexes.Select(i => events[i].Id)]);
             for (var n = 0; n < indexes.Length; n++)
-                answers[indexes[n]] = new JournalAnswer(isNew[n] ? JournalOutcome.Apply : JournalOutcome.Duplicate);
+                answers[indexes[n]] = isNew[n] ? new JournalAnswer(JournalOutcome.Apply, StoredNow: true) : new JournalAnswer(JournalOutcome.Duplicate);
         }));
         return answers;
     }

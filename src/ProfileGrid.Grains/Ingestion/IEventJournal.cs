@@ -18,7 +18,11 @@ public enum JournalOutcome
 /// Identities of an event to apply that the journal had no record of before it (nothing stored can belong to them),
 /// when the journal knows; default otherwise. Their grains need not ask storage for state when they first activate.
 /// </param>
-public readonly record struct JournalAnswer(JournalOutcome Outcome, string? Reason = null, ImmutableArray<IdentityKey> NewIdentities = default);
+/// <param name="StoredNow">
+/// This call stored the event (it is not a re-send of one stored before): if its profile turns out to hold it already,
+/// a profile took it back from the journal while this call was applying it, and it is reported accepted.
+/// </param>
+public readonly record struct JournalAnswer(JournalOutcome Outcome, string? Reason = null, ImmutableArray<IdentityKey> NewIdentities = default, bool StoredNow = false);
 
 /// <summary>
 /// Where ingestion records the facts and learns which events are new: idempotency by event id, for

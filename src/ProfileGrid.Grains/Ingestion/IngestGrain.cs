@@ -45,25 +45,31 @@ public sealed class IngestGrain(
 
         var answers = await journal.Record([.. valid.Select(v => v.Event)]);
         var toApply = new List<EventToApply>(valid.Count);
+        var storedNow = new HashSet<string>(StringComparer.Ordinal);
         for (var n = 0; n < valid.Count; n++)
         {
             switch (answers[n].Outcome)
             {
-                case JournalOutcome.Apply: toApply.Add(new EventToApply(valid[n].Index, valid[n].Event, answers[n].NewIdentities)); break;
+                case JournalOutcome.Apply:
+                    toApply.Add(new EventToApply(valid[n].Index, valid[n].Event, answers[n].NewIdentities));
+                    if (answers[n].StoredNow) storedNow.Add(valid[n].Event.Id);
+                    break;
                 case JournalOutcome.Duplicate: duplicates++; break;
                 default: rejected.Add(new RejectedEvent(valid[n].Index, valid[n].Event.Id, answers[n].Reason ?? "refused by storage")); break;
             }
         }
 
         var report = await applier.Apply(toApply);
-        duplicates += report.AlreadyApplied.Count;
+        // Found on its profile although this call stored it: taken back by the profile while this call applied it.
+        var takenBack = report.AlreadyApplied.Count(storedNow.Contains);
+        duplicates += report.AlreadyApplied.Count - takenBack;
         if (report.Failed.Count > 0) await journal.Failed([.. report.Failed.Select(f => f.EventId!)]);
         rejected.AddRange(report.Failed);
 
-        Accepted.Add(report.Applied.Count);
+        Accepted.Add(report.Applied.Count + takenBack);
         Duplicates.Add(duplicates);
         Rejected.Add(rejected.Count);
-        return new IngestResult(report.Applied.Count, duplicates, [.. rejected.OrderBy(r => r.Index)], [.. report.Warnings.OrderBy(w => w.Index)]);
+        return new IngestResult(report.Applied.Count + takenBack, duplicates, [.. rejected.OrderBy(r => r.Index)], [.. report.Warnings.OrderBy(w => w.Index)]);
     }
 
     public async Task<string> SetTraits(IdentityKey identity, string traitsJson, DateTimeOffset observedAt)

@@ -19,13 +19,6 @@ public sealed class PostgresEventJournal : IEventJournal, IAsyncDisposable
     /// <summary>Lost events a profile takes back when it activates; more are left to the recovery pass.</summary>
     public const int MaxLostEventsPerProfile = 1_000;
 
-    /// <summary>
-    /// Events stored this recently are left out of <see cref="LostEventsOf"/>: a live silo is applying them now, and
-    /// one taken early would be reported to its sender as a duplicate. A dead silo's events are older than the
-    /// death's detection.
-    /// </summary>
-    public static readonly TimeSpan InFlight = TimeSpan.FromSeconds(2);
-
     private static readonly Task<IReadOnlyList<CustomerEvent>> NoEvents = Task.FromResult<IReadOnlyList<CustomerEvent>>([]);
 
     private readonly PostgresEventLog _log;
@@ -54,8 +47,8 @@ public sealed class PostgresEventJournal : IEventJournal, IAsyncDisposable
     {
         if (events.Count == 0) return [];
         var rows = events.Select(EventLogMapping.ToLog).ToArray();
-        // Asked beside the append, on another connection: an append seen committed only makes an identity known.
-        var unrecorded = UnrecordedAmong(events);
+        // Asked before the append, so that the answer is about what was recorded before these events.
+        var none = await UnrecordedAmong(events);
         JournalAnswer[] answers;
         try
         {
@@ -73,7 +66,6 @@ public sealed class PostgresEventJournal : IEventJournal, IAsyncDisposable
             }));
         }
 
-        var none = await unrecorded;
         if (none.Count == 0) return answers;
         for (var i = 0; i < answers.Length; i++)
         {
@@ -127,9 +119,11 @@ public sealed class PostgresEventJournal : IEventJournal, IAsyncDisposable
 
     public Task<IReadOnlyList<CustomerEvent>> LostEventsOf(IReadOnlyCollection<IdentityKey> identities)
     {
+        // Every unconfirmed event of the identities, however recent: one a live silo is applying right now is taken
+        // too (its own call then finds it on the profile, and its request still reports it accepted, as it stored
+        // it: JournalAnswer.StoredNow), so that a profile woken soon after a silo's death misses nothing.
         if (_window.Horizon is not { } horizon || identities.Count == 0) return NoEvents;
-        var before = _time.GetUtcNow() - InFlight;
-        return Read(horizon < before ? horizon : before);
+        return Read(horizon);
 
         async Task<IReadOnlyList<CustomerEvent>> Read(DateTimeOffset receivedBefore)
         {
@@ -151,7 +145,8 @@ public sealed class PostgresEventJournal : IEventJournal, IAsyncDisposable
 
     private static JournalAnswer Answer(AppendOutcome outcome) => outcome switch
     {
-        AppendOutcome.Appended or AppendOutcome.Pending => new JournalAnswer(JournalOutcome.Apply),
+        AppendOutcome.Appended => new JournalAnswer(JournalOutcome.Apply, StoredNow: true),
+        AppendOutcome.Pending => new JournalAnswer(JournalOutcome.Apply),
         _ => new JournalAnswer(JournalOutcome.Duplicate),
     };
 

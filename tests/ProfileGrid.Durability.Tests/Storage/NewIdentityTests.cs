@@ -47,6 +47,9 @@ public sealed class NewIdentityTests(PostgresServerFixture postgres)
         {
             await grid.Grains.IngestAll([People.Numbered(run, 0, "commerce.purchase", ("crmId", People.Crm(run, 0)))]);
             before = (await grid.Grains.Lookup("crmId", People.Crm(run, 0)))!;
+            // Confirmed before the stop, so that no recovery pass wakes the identity's grain (reading it) after the restart.
+            await Waiting.UntilAsync(async () => await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_unapplied_events") == 0,
+                TimeSpan.FromSeconds(30), "the first event confirmed");
         }
         // The identity's grain row stays; the log no longer knows the identity (as if its events had been deleted).
         Assert.Equal(1, await Sql.ExecuteAsync(connectionString, "DELETE FROM profilegrid_event_identities WHERE namespace = 'crmId' AND value = @value",
