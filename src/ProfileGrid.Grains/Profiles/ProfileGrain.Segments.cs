@@ -39,7 +39,8 @@ public sealed partial class ProfileGrain : IProfileSegmentsGrain, IRemindable, I
     /// <summary>How many catalogue revisions a batch walk may leave unwritten on a profile it did not otherwise change.</summary>
     public const long MaxUnwrittenCatalogRevisions = 32;
 
-    private SegmentCatalogCache CatalogCache => ServiceProvider.GetRequiredService<SegmentCatalogCache>();
+    private SegmentCatalogCache? _catalogCache;
+    private SegmentCatalogCache CatalogCache => _catalogCache ??= ServiceProvider.GetRequiredService<SegmentCatalogCache>();
     private SegmentOptions SegmentSettings => ServiceProvider.GetRequiredService<IOptions<SegmentOptions>>().Value;
 
     public Task<(ImmutableArray<SegmentMembership> Memberships, string? MergedInto)> GetSegments()

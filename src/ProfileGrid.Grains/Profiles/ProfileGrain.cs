@@ -185,7 +185,7 @@ public sealed partial class ProfileGrain(
             surrendered = await other.Surrender(Id, uniques, takingOverFrom: previous);
         if (surrendered.Kind == OutcomeKind.Redirect && surrendered.RedirectTo == Id)
         {
-            S.Confirming.Remove(otherProfileId);
+            S.RemoveConfirming(otherProfileId);
             return ProfileOutcome.Done(Id);
         }
         if (surrendered.Kind != OutcomeKind.Done || surrendered.State is not { } fragment)
@@ -200,8 +200,8 @@ public sealed partial class ProfileGrain(
             if (attempt > MaxStorageConflictRetries) return StorageConflict();
             warnings.Clear();
             TakeIn(fragment, warnings);
-            S.Absorbed.Add(otherProfileId);
-            S.Confirming.Add(otherProfileId);
+            S.AddAbsorbed(otherProfileId);
+            S.AddConfirming(otherProfileId);
             await EvaluateSegments(ProfileChange.Everything);
             if (!await TryWriteState()) continue;
             MergesCounter.Add(1);
@@ -210,7 +210,7 @@ public sealed partial class ProfileGrain(
         await Repoint(fragment.Graph.Identities, from: otherProfileId);
         await other.ConfirmSurrender(Id);
         // Written off with the next write; confirming again meanwhile is a no-op.
-        S.Confirming.Remove(otherProfileId);
+        S.RemoveConfirming(otherProfileId);
 
         // The graph limit last, once every identity points here, so that parts split off are
         // re-pointed from here to their new profiles.
@@ -239,7 +239,7 @@ public sealed partial class ProfileGrain(
             try
             {
                 var outcome = await AbsorbOne(other);
-                if (outcome.Kind == OutcomeKind.Done || outcome.Kind == OutcomeKind.Redirect) S.Confirming.Remove(other);
+                if (outcome.Kind == OutcomeKind.Done || outcome.Kind == OutcomeKind.Redirect) S.RemoveConfirming(other);
                 else logger.LogInformation("Profile {Profile}: the merge of {Other} is not confirmed yet ({Reason}); it is on the next activation", Id, other, outcome.Reason);
             }
             catch (Exception e)
@@ -291,7 +291,7 @@ public sealed partial class ProfileGrain(
         // Handed over again, unchanged, when an interrupted merge is completed.
         var fragment = new ProfileFragment
         {
-            Graph = S.Graph, Events = S.Events, Traits = S.Traits, Stats = S.DroppedStats,
+            Graph = S.Graph, Events = S.Events, Traits = S.Traits, Stats = S.DroppedStats ?? new(),
             EventsDropped = S.EventsDropped, LinksDropped = S.LinksDropped,
             Received = [.. S.Received], Absorbed = [.. S.Absorbed], Confirming = [.. S.Confirming],
         };
@@ -344,7 +344,7 @@ public sealed partial class ProfileGrain(
             // coming in are not among them (an identity has one owner), so taking this in is safe.
             var warnings = new List<string>();
             TakeIn(fragment, warnings);
-            S.Received.Add(handoverId);
+            S.AddReceived(handoverId);
             EnforceGraphLimit(warnings);
             await EvaluateSegments(ProfileChange.Everything);
             if (await TryWriteState()) return ProfileOutcome.Done(Id, warnings);
@@ -581,7 +581,7 @@ public sealed partial class ProfileGrain(
     {
         if (_stats is not null) return _stats;
         var stats = new ProfileStats();
-        stats.Merge(S.DroppedStats);
+        if (S.DroppedStats is { } dropped) stats.Merge(dropped);
         foreach (var e in S.Events) stats.Add(e);
         return _stats = stats;
     }
@@ -606,7 +606,7 @@ public sealed partial class ProfileGrain(
             S.Events.Insert(at, e);
             while (S.Events.Count > max)
             {
-                S.DroppedStats.Add(S.Events[0]);
+                S.DroppedStatsToUpdate().Add(S.Events[0]);
                 known.Remove(S.Events[0].Id);
                 S.Events.RemoveAt(0);
                 S.EventsDropped++;
@@ -626,12 +626,10 @@ public sealed partial class ProfileGrain(
     {
         S.Graph.MergeFrom(fragment.Graph);
         S.Traits.MergeFrom(fragment.Traits);
-        S.DroppedStats.Merge(fragment.Stats);
+        if (fragment.Stats.EventCount > 0) S.DroppedStatsToUpdate().Merge(fragment.Stats);
         S.EventsDropped += fragment.EventsDropped;
         S.LinksDropped += fragment.LinksDropped;
-        S.Received.UnionWith(fragment.Received);
-        S.Absorbed.UnionWith(fragment.Absorbed);
-        S.Confirming.UnionWith(fragment.Confirming);
+        S.TakeInSets(fragment.Absorbed, fragment.Received, fragment.Confirming);
         AddEvents(fragment.Events, warnings);
     }
 
