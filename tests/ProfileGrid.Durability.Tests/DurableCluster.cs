@@ -82,6 +82,7 @@ public sealed class DurableCluster : IAsyncDisposable
             PublishedChanges.Record(silo.Services);
             StateOperations.Count(silo.Services);
             silo.AddIncomingGrainCallFilter<Crashes.CallFaults.Filter>();
+            silo.AddOutgoingGrainCallFilter<Crashes.HeldCalls.Filter>();
             // A killed silo is declared dead within a few seconds, not the production default.
             silo.Configure<ClusterMembershipOptions>(options =>
             {

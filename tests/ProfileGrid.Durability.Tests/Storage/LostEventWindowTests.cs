@@ -145,6 +145,51 @@ public sealed class LostEventWindowTests(PostgresServerFixture postgres)
         Assert.Equal(whileOpen.Id, fromStorage.Id);
     }
 
+    /// <summary>
+    /// The race the take-back leaves: a request has stored its event and is about to apply it when the window opens
+    /// (another silo died), and the profile, woken by that very request, takes the event back as a lost one first.
+    /// The request then finds its event on the profile already; it stored it, so its sender is told accepted, not
+    /// duplicate, and the event is on the profile once.
+    /// </summary>
+    [PostgresFact]
+    public async Task An_event_its_profile_takes_back_while_its_own_request_applies_it_is_reported_accepted_once()
+    {
+        var run = $"race{Guid.NewGuid():N}"[..15];
+        var connectionString = await postgres.CreateDatabaseAsync("lost_take_back_race");
+        var settings = new Dictionary<string, string>
+        {
+            ["ProfileGrid:Profiles:StateWriteDelay"] = "00:00:00",
+            [DurableCluster.WithoutRecoveryPass] = "true",
+        };
+        await using var grid = await DurableCluster.StartAsync(connectionString, run, silos: 1, settings);
+        var random = new Random(11);
+        var first = People.Event(run, 0, 1, random);
+        await grid.Grains.IngestAll([first]);
+        var window = grid.SiloServices.GetRequiredService<LostEventWindow>();
+        await Waiting.UntilAsync(() => window.TryCloseAsync(), TimeSpan.FromSeconds(10), "the window closed after start");
+        await grid.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+        var racing = People.Event(run, 0, 3, random);
+        using var held = Crashes.HeldCalls.HoldFirst(nameof(IProfileGrain.Apply),
+            call => call.Request.GetArgument(0) is ApplyEventCommand command && command.Event.Id == racing.Id);
+        var ingesting = grid.Grains.IngestAll([racing]);
+        await held.Reached.WaitAsync(TimeSpan.FromSeconds(10));
+        // Stored and unconfirmed, its profile asleep: what a death now would leave to take back.
+        Assert.Equal(1, await Unconfirmed(connectionString));
+        window.Open();
+        held.Release();
+        var result = await ingesting.WaitAsync(TimeSpan.FromSeconds(20));
+        var answer = await held.Answered;
+
+        // The race happened: the profile held the event before its request's call ran.
+        Assert.True(answer is ProfileOutcome { Kind: OutcomeKind.Done, AlreadyApplied: true }, $"the request's call answered {answer}");
+        Assert.Equal((1, 0), (result.Accepted, result.Duplicates));
+        await Waiting.UntilAsync(async () => await Unconfirmed(connectionString) == 0, TimeSpan.FromSeconds(10), "the event confirmed");
+        await grid.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var stored = (await grid.Grains.Lookup("crmId", People.Crm(run, 0)))!;
+        Assert.Equal(new[] { first.Id, racing.Id }.Order(), stored.Events.Select(e => e.Id).Order());
+    }
+
     private static async Task<long> Unconfirmed(string connectionString) =>
         await Sql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM profilegrid_unapplied_events");
 
