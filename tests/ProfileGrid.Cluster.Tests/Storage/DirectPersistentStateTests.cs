@@ -20,10 +20,10 @@ public sealed class DirectPersistentStateTests(ClusterFixture fixture)
 {
     private readonly IServiceProvider _silo = fixture.Cluster.GetActiveSilos().OfType<InProcessSiloHandle>().First().SiloHost.Services;
 
-    private DirectPersistentState<ProfileState> State(IGrainStorage storage, string id, out FakeGrainContext context)
+    private DirectPersistentState<ProfileState> State(IGrainStorage storage, string id, out FakeGrainContext context, string name = "profile")
     {
         context = new FakeGrainContext(GrainId.Create("profile", id), _silo);
-        return new DirectPersistentState<ProfileState>("profile", context, storage, _silo.GetRequiredService<IActivatorProvider>().GetActivator<ProfileState>());
+        return new DirectPersistentState<ProfileState>(name, context, storage, _silo.GetRequiredService<IActivatorProvider>().GetActivator<ProfileState>());
     }
 
     private InProcessGrainStorage Storage() => new(Guid.NewGuid().ToString("N"), _silo.GetRequiredService<Serializer>());
@@ -104,6 +104,44 @@ public sealed class DirectPersistentStateTests(ClusterFixture fixture)
         await second.WriteStateAsync();
         await storage.ReadStateAsync("profile", GrainId.Create("profile", "direct-3"), read);
         Assert.Equal(2, read.State.EventsDropped);
+    }
+
+    [Fact]
+    public async Task Each_operation_is_measured_with_its_state_and_how_it_ended()
+    {
+        // A state name of its own: the cluster's grains in this process report to the same instrument.
+        var name = $"metrics-{Guid.NewGuid():N}";
+        var measured = new System.Collections.Concurrent.ConcurrentQueue<(string? Operation, string? Outcome, double Milliseconds)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == GrainStateMetrics.MeterName) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            var tagged = new Dictionary<string, object?>();
+            foreach (var tag in tags) tagged[tag.Key] = tag.Value;
+            if (tagged.GetValueOrDefault("state") as string == name)
+                measured.Enqueue((tagged.GetValueOrDefault("operation") as string, tagged.GetValueOrDefault("outcome") as string, value));
+        });
+        listener.Start();
+
+        var storage = Storage();
+        var first = State(storage, "direct-metrics", out _, name);
+        var second = State(storage, "direct-metrics", out _, name);
+        await first.ReadStateAsync();
+        await second.ReadStateAsync();
+        await first.WriteStateAsync();
+        await Assert.ThrowsAsync<InconsistentStateException>(() => second.WriteStateAsync());
+        var down = new GatedStorage();
+        var clear = State(down, "direct-metrics", out _, name).ClearStateAsync();
+        down.Finish("clear", new InvalidOperationException("storage down"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => clear);
+
+        Assert.Equal(
+            [("Read", "ok"), ("Read", "ok"), ("Write", "ok"), ("Write", "conflict"), ("Clear", "error")],
+            measured.Select(m => (m.Operation, m.Outcome)));
+        Assert.All(measured, m => Assert.InRange(m.Milliseconds, 0, 60_000));
     }
 
     [Fact]
