@@ -112,16 +112,9 @@ public sealed class LostEventWindowTests(PostgresServerFixture postgres)
     {
         var run = $"takeback{Guid.NewGuid():N}"[..15];
         var connectionString = await postgres.CreateDatabaseAsync("lost_take_back");
-        var settings = new Dictionary<string, string>
-        {
-            ["ProfileGrid:Profiles:StateWriteDelay"] = "00:00:00",
-            [DurableCluster.WithoutRecoveryPass] = "true",
-        };
-        await using var grid = await DurableCluster.StartAsync(connectionString, run, silos: 1, settings);
         var first = People.Event(run, 0, 2, new Random(7));
-        await grid.Grains.IngestAll([first]);
-        var window = grid.SiloServices.GetRequiredService<LostEventWindow>();
-        await Waiting.UntilAsync(() => window.TryCloseAsync(), TimeSpan.FromSeconds(10), "the window closed after start");
+        var (grid, window) = await StartWithWindowClosedAsync(connectionString, run, first);
+        await using var _ = grid;
         var management = grid.Grains.GetGrain<IManagementGrain>(0);
         // What a silo that died holding an event unwritten leaves: stored a minute ago, unconfirmed, not on the stored profile.
         var crm = IdentityRules.Default.Normalize("crmId", People.Crm(run, 0));
@@ -156,17 +149,10 @@ public sealed class LostEventWindowTests(PostgresServerFixture postgres)
     {
         var run = $"race{Guid.NewGuid():N}"[..15];
         var connectionString = await postgres.CreateDatabaseAsync("lost_take_back_race");
-        var settings = new Dictionary<string, string>
-        {
-            ["ProfileGrid:Profiles:StateWriteDelay"] = "00:00:00",
-            [DurableCluster.WithoutRecoveryPass] = "true",
-        };
-        await using var grid = await DurableCluster.StartAsync(connectionString, run, silos: 1, settings);
         var random = new Random(11);
         var first = People.Event(run, 0, 1, random);
-        await grid.Grains.IngestAll([first]);
-        var window = grid.SiloServices.GetRequiredService<LostEventWindow>();
-        await Waiting.UntilAsync(() => window.TryCloseAsync(), TimeSpan.FromSeconds(10), "the window closed after start");
+        var (grid, window) = await StartWithWindowClosedAsync(connectionString, run, first);
+        await using var _ = grid;
         await grid.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 
         var racing = People.Event(run, 0, 3, random);
@@ -188,6 +174,32 @@ public sealed class LostEventWindowTests(PostgresServerFixture postgres)
         await grid.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         var stored = (await grid.Grains.Lookup("crmId", People.Crm(run, 0)))!;
         Assert.Equal(new[] { first.Id, racing.Id }.Order(), stored.Events.Select(e => e.Id).Order());
+    }
+
+    /// <summary>
+    /// One silo that writes a profile after every event and runs no recovery pass (so only activating profiles take
+    /// events back), holding <paramref name="first"/>, with its lost-event window closed after the start.
+    /// </summary>
+    private static async Task<(DurableCluster Grid, LostEventWindow Window)> StartWithWindowClosedAsync(string connectionString, string run, RawEvent first)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["ProfileGrid:Profiles:StateWriteDelay"] = "00:00:00",
+            [DurableCluster.WithoutRecoveryPass] = "true",
+        };
+        var grid = await DurableCluster.StartAsync(connectionString, run, silos: 1, settings);
+        try
+        {
+            await grid.Grains.IngestAll([first]);
+            var window = grid.SiloServices.GetRequiredService<LostEventWindow>();
+            await Waiting.UntilAsync(() => window.TryCloseAsync(), TimeSpan.FromSeconds(10), "the window closed after start");
+            return (grid, window);
+        }
+        catch
+        {
+            await grid.DisposeAsync();
+            throw;
+        }
     }
 
     private static async Task<long> Unconfirmed(string connectionString) =>
