@@ -4,13 +4,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
+using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 using ProfileGrid.Ingestion;
 using ProfileGrid.Segments;
 using ProfileGrid.Storage;
 using ProfileGrid.Storage.Postgres;
 using ProfileGrid.Storage.Postgres.EventLog;
+using ProfileGrid.Storage.Postgres.GrainState;
 using ProfileGrid.Storage.Postgres.Hosting;
 using ProfileGrid.Storage.Postgres.ProfileSets;
 using ProfileGrid.Storage.Postgres.Schema;
@@ -75,12 +78,25 @@ public static class ProfileGridStorageExtensions
         var grainStateConnectionString = PostgresConnectionStrings.ForPool(connectionString, GrainStatePoolSize, synchronousCommit, multiplexing: true);
         // Orleans' own serializer, not the JSON default: state types keep private fields marked [Id]
         // (the identity graph, the trait set) that a JSON serializer would silently drop.
-        silo.AddAdoNetGrainStorage(ProfileGridStorage.Name, (OptionsBuilder<AdoNetGrainStorageOptions> options) => options.Configure<Serializer>((o, serializer) =>
+        if (GrainStorageMode(configuration) == PostgresGrainStorageKind.Batched)
         {
-            o.Invariant = OrleansAdoNet.Invariant;
-            o.ConnectionString = grainStateConnectionString;
-            o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
-        }));
+            silo.Services.AddGrainStorage(ProfileGridStorage.Name, (services, _) => PostgresGrainStorage.Create(
+                grainStateConnectionString,
+                services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+                new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()),
+                services.GetRequiredService<IActivatorProvider>(),
+                logger: services.GetRequiredService<ILogger<PostgresGrainStorage>>()));
+        }
+        else
+        {
+            silo.AddAdoNetGrainStorage(ProfileGridStorage.Name, (OptionsBuilder<AdoNetGrainStorageOptions> options) => options.Configure<Serializer>((o, serializer) =>
+            {
+                o.Invariant = OrleansAdoNet.Invariant;
+                o.ConnectionString = grainStateConnectionString;
+                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            }));
+        }
+
         // Profiles are derived from the log: written once per interval, not per event (see ProfileOptions).
         silo.Services.PostConfigure<Profiles.ProfileOptions>(o => o.StateWriteDelay ??= Profiles.ProfileOptions.DurableStateWriteDelay);
         silo.UseAdoNetReminderService(options =>
@@ -112,6 +128,28 @@ public static class ProfileGridStorageExtensions
     }
 
     /// <summary>
+    /// Which provider keeps grain state in PostgreSQL: <c>Batched</c> (default), ProfileGrid's own, whose
+    /// writes from all grains are committed in groups (<see cref="PostgresGrainStorage"/>), or <c>Orleans</c>,
+    /// Orleans' ADO.NET provider, one statement per write. Both use the same rows, so a database moves
+    /// between them freely.
+    /// </summary>
+    public const string GrainStorageKey = "ProfileGrid:Postgres:GrainStorage";
+
+    /// <summary>The <see cref="GrainStorageKey"/> setting; a value naming neither provider is refused, naming the key.</summary>
+    public static PostgresGrainStorageKind GrainStorageMode(IConfiguration configuration)
+    {
+        var value = configuration[GrainStorageKey];
+        if (string.IsNullOrWhiteSpace(value)) return PostgresGrainStorageKind.Batched;
+        foreach (var kind in Enum.GetValues<PostgresGrainStorageKind>())
+        {
+            if (string.Equals(value.Trim(), kind.ToString(), StringComparison.OrdinalIgnoreCase)) return kind;
+        }
+
+        throw new OptionsValidationException(GrainStorageKey, typeof(PostgresGrainStorageKind),
+            [$"{GrainStorageKey} is '{value}'; allowed values are {string.Join(" and ", Enum.GetNames<PostgresGrainStorageKind>())} (case-insensitive; default {PostgresGrainStorageKind.Batched})."]);
+    }
+
+    /// <summary>
     /// <c>true</c> makes every grain state write wait for PostgreSQL's disk flush (<c>synchronous_commit</c>);
     /// default <c>false</c>, see <see cref="AddProfileGridPostgresStorage"/>. The event log always waits.
     /// </summary>
@@ -138,4 +176,14 @@ public static class ProfileGridStorageExtensions
                 logger.LogInformation("PostgreSQL schema up to date ({Applied} script(s) applied now)", applied.Count);
             });
     }
+}
+
+/// <summary>The grain storage providers a silo on PostgreSQL can use; see <see cref="ProfileGridStorageExtensions.GrainStorageKey"/>.</summary>
+public enum PostgresGrainStorageKind
+{
+    /// <summary>ProfileGrid's own: writes from all grains committed in groups.</summary>
+    Batched,
+
+    /// <summary>Orleans' ADO.NET grain storage: one statement per write.</summary>
+    Orleans,
 }

@@ -1,0 +1,20 @@
+namespace ProfileGrid.Storage.Postgres.GrainState;
+
+/// <summary>Settings of <see cref="PostgresGrainStorage"/>.</summary>
+public sealed class PostgresGrainStorageOptions
+{
+    /// <summary>Grain states one read or one write statement carries at most. Default 512.</summary>
+    public int MaxRowsPerStatement { get; init; } = 512;
+
+    /// <summary>Reads, and writes, that may wait for a statement; further callers wait for room (back pressure). Default 10,000 each.</summary>
+    public int MaxPending { get; init; } = 10_000;
+}
+
+/// <summary>Counters of one <see cref="PostgresGrainStorage"/> instance since it was created.</summary>
+/// <param name="Flushes">Write statements (one round trip and one transaction each) that wrote queued states.</param>
+/// <param name="FailedFlushes">Write statements that failed; their writers received the exception.</param>
+/// <param name="Writes">Writes completed by successful flushes, conflicts included.</param>
+/// <param name="Conflicts">Writes refused because the row's version was not the one the writer presented.</param>
+/// <param name="ReadStatements">Read statements run, each for every read queued meanwhile.</param>
+/// <param name="Reads">Reads those statements answered.</param>
+public sealed record GrainStateStatistics(long Flushes, long FailedFlushes, long Writes, long Conflicts, long ReadStatements, long Reads);
