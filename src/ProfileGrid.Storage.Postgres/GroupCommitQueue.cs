@@ -6,7 +6,9 @@ namespace ProfileGrid.Storage.Postgres;
 /// Group commit for a store with one writer: callers queue requests (waiting while
 /// <c>maxPending</c> are queued); one loop takes everything queued, up to <c>maxPerFlush</c> units,
 /// and hands it to <c>flush</c> as one batch (one round trip, one transaction). The flush completes
-/// the requests it was given; the queue only orders and batches them.
+/// the requests it was given; the queue only orders and batches them. With <c>writers</c> above one,
+/// that many loops take batches in turn and their flushes overlap: only for requests whose order
+/// across batches does not matter.
 /// </summary>
 /// <typeparam name="TRequest">A queued request, carrying its own completion.</typeparam>
 public sealed class GroupCommitQueue<TRequest>
@@ -16,15 +18,17 @@ public sealed class GroupCommitQueue<TRequest>
     private readonly int _maxPerFlush;
     private readonly Func<List<TRequest>, Task> _flush;
     private readonly string _owner;
-    private readonly Task _writer;
+    private readonly Task[] _writers;
 
     /// <param name="owner">Named in the <see cref="ObjectDisposedException"/> of a request queued after <see cref="CompleteAsync"/>.</param>
     /// <param name="maxPending">Requests queued before callers wait.</param>
     /// <param name="maxPerFlush">Units (<paramref name="units"/>) one flush takes at most; a single larger request still goes alone.</param>
     /// <param name="units">What a request counts towards <paramref name="maxPerFlush"/>.</param>
     /// <param name="flush">Writes a batch and completes (or faults) each of its requests; must not throw.</param>
-    public GroupCommitQueue(string owner, int maxPending, int maxPerFlush, Func<TRequest, int> units, Func<List<TRequest>, Task> flush)
+    /// <param name="writers">Loops taking batches at once (default one: batches flushed in the order queued, one at a time).</param>
+    public GroupCommitQueue(string owner, int maxPending, int maxPerFlush, Func<TRequest, int> units, Func<List<TRequest>, Task> flush, int writers = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(writers, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPending, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPerFlush, 1);
         _owner = owner;
@@ -33,10 +37,11 @@ public sealed class GroupCommitQueue<TRequest>
         _flush = flush;
         _requests = Channel.CreateBounded<TRequest>(new BoundedChannelOptions(maxPending)
         {
-            SingleReader = true,
+            SingleReader = writers == 1,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _writer = Task.Run(WriteLoopAsync);
+        _writers = new Task[writers];
+        for (var i = 0; i < writers; i++) _writers[i] = Task.Run(WriteLoopAsync);
     }
 
     /// <summary>Queues a request; the caller then awaits the request's own completion.</summary>
@@ -57,7 +62,7 @@ public sealed class GroupCommitQueue<TRequest>
     public async Task CompleteAsync()
     {
         _requests.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
+        await Task.WhenAll(_writers).ConfigureAwait(false);
     }
 
     private async Task WriteLoopAsync()

@@ -150,14 +150,15 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
         options ??= new PostgresGrainStorageOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRowsPerStatement, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPending, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ConcurrentStatements, 1, nameof(options));
         this.dataSource = dataSource;
         this.ownsDataSource = ownsDataSource;
         this.serviceId = serviceId;
         this.serializer = serializer;
         this.activators = activators;
         this.logger = logger ?? NullLogger.Instance;
-        writes = new GroupCommitQueue<PendingWrite>(nameof(PostgresGrainStorage), options.MaxPending, options.MaxRowsPerStatement, _ => 1, FlushAsync);
-        reads = new GroupCommitQueue<PendingRead>(nameof(PostgresGrainStorage), options.MaxPending, options.MaxRowsPerStatement, _ => 1, ReadAsync);
+        writes = new GroupCommitQueue<PendingWrite>(nameof(PostgresGrainStorage), options.MaxPending, options.MaxRowsPerStatement, _ => 1, FlushAsync, options.ConcurrentStatements);
+        reads = new GroupCommitQueue<PendingRead>(nameof(PostgresGrainStorage), options.MaxPending, options.MaxRowsPerStatement, _ => 1, ReadAsync, options.ConcurrentStatements);
     }
 
     /// <summary>Creates a storage with its own connection pool, disposed with the storage.</summary>

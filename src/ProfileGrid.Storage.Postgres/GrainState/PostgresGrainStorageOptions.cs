@@ -6,6 +6,13 @@ public sealed class PostgresGrainStorageOptions
     /// <summary>Grain states one read or one write statement carries at most. Default 512.</summary>
     public int MaxRowsPerStatement { get; init; } = 512;
 
+    /// <summary>
+    /// Read statements, and write statements, in flight at once (each takes what is queued when it starts). Default 2:
+    /// while one statement is on its way the next group gathers and can start, so a burst of writes (every profile
+    /// written at its interval) does not wait for one statement after another.
+    /// </summary>
+    public int ConcurrentStatements { get; init; } = 2;
+
     /// <summary>Reads, and writes, that may wait for a statement; further callers wait for room (back pressure). Default 10,000 each.</summary>
     public int MaxPending { get; init; } = 10_000;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Durable ingestion over HTTP with one silo on PostgreSQL: every event is in the PostgreSQL event
-# log (group commit, synchronous_commit on) and its profile state written through Orleans' ADO.NET
-# grain storage before the batch is answered. Starts a throwaway PostgreSQL 15 in a temp folder.
+# log (group commit, synchronous_commit on) before the batch is answered; grain state goes through the
+# silo's grain storage (ProfileGrid:Postgres:GrainStorage, passed on with EXTRA, e.g.
+# EXTRA=--ProfileGrid:Postgres:GrainStorage=Orleans). Starts a throwaway PostgreSQL 15 in a temp folder.
 # Usage: tests/ProfileGrid.Benchmarks/http/durable-ingest.sh [duration, default 20s] [connections, default 4]
 #   BATCH (events per request, default 500) and PEOPLE (distinct people, default 20000) as in ingest.lua.
 set -euo pipefail
@@ -18,7 +19,7 @@ start_postgres max_connections=200 shared_buffers=256MB
 
 (cd "$OUT/silo" && exec dotnet ProfileGrid.Silo.dll --urls http://127.0.0.1:5097 \
   --ProfileGrid:Storage=Postgres "--ConnectionStrings:Postgres=$BENCH_CS" --ProfileGrid:Demo=false \
-  --ProfileGrid:SiloPort=21912 --ProfileGrid:GatewayPort=31912 --Logging:LogLevel:Default=Warning >"$OUT/silo.log" 2>&1) &
+  --ProfileGrid:SiloPort=21912 --ProfileGrid:GatewayPort=31912 --Logging:LogLevel:Default=Warning ${EXTRA:-} >"$OUT/silo.log" 2>&1) &
 
 wait_ready http://127.0.0.1:5097 "$OUT/silo.log"
 
