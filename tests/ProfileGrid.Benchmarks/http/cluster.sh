@@ -2,6 +2,7 @@
 # Durable ingestion on PostgreSQL through the gateway, with one silo and then with three (events are
 # acknowledged only once they are durable), and lookups through the gateway on the three-silo cluster.
 #   tests/ProfileGrid.Benchmarks/http/cluster.sh [duration, default 20s]
+# EXTRA: further silo options, e.g. EXTRA=--ProfileGrid:Postgres:GrainStorage=Orleans.
 # Starts a throwaway PostgreSQL from /usr/lib/postgresql/*/bin (fsync on: durability is what is
 # measured), silos and a gateway on loopback, all from `dotnet publish` output.
 set -euo pipefail
@@ -25,7 +26,7 @@ run_cluster() {
   local common=(--ProfileGrid:Storage=Postgres "--ConnectionStrings:Postgres=$pg" --ProfileGrid:ClusterId=$db --ProfileGrid:Demo=false --Logging:LogLevel:Default=Warning)
   for i in $(seq 1 "$silos"); do
     (cd "$OUT/silo" && exec dotnet ProfileGrid.Silo.dll --urls http://127.0.0.1:$((5190 + i)) \
-      --ProfileGrid:SiloPort=$((11190 + i)) --ProfileGrid:GatewayPort=$((30190 + i)) "${common[@]}" >"$OUT/$db-silo$i.log" 2>&1) &
+      --ProfileGrid:SiloPort=$((11190 + i)) --ProfileGrid:GatewayPort=$((30190 + i)) "${common[@]}" ${EXTRA:-} >"$OUT/$db-silo$i.log" 2>&1) &
     wait_ready http://127.0.0.1:$((5190 + i)) "$OUT/$db-silo$i.log"
   done
   (cd "$OUT/client" && exec dotnet ProfileGrid.Client.dll --urls http://127.0.0.1:5190 "${common[@]}" >"$OUT/$db-gateway.log" 2>&1) &
