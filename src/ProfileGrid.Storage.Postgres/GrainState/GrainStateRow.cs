@@ -25,7 +25,7 @@ public readonly record struct GrainStateRow(int IdHash, long N0, long N1, int Ty
     private static readonly ConcurrentDictionary<string, int> TypeHashes = new(StringComparer.Ordinal);
 
     /// <summary>The row of state <paramref name="stateName"/> of grain <paramref name="grainId"/>.</summary>
-    /// <exception cref="ArgumentException">The state name is empty, or holds a backtick or a NUL character.</exception>
+    /// <exception cref="ArgumentException">The state name is empty, or holds a backtick or a NUL character; or the grain's key holds a NUL character.</exception>
     public static GrainStateRow Of(string stateName, GrainId grainId)
     {
         var typeHash = TypeHashOf(stateName);
@@ -35,19 +35,28 @@ public readonly record struct GrainStateRow(int IdHash, long N0, long N1, int Ty
             guid.TryWriteBytes(bytes);
             var n0 = BitConverter.ToInt64(bytes[..8]);
             var n1 = BitConverter.ToInt64(bytes[8..]);
-            return new(HashOf(bytes, guidExtension), n0, n1, typeHash, stateName, guidExtension);
+            return new(HashOf(bytes, guidExtension), n0, n1, typeHash, stateName, Storable(guidExtension, grainId));
         }
 
         if (grainId.TryGetIntegerKey(out var integer, out var integerExtension))
         {
             Span<byte> bytes = stackalloc byte[8];
             BitConverter.TryWriteBytes(bytes, integer);
-            return new(HashOf(bytes, integerExtension), 0, integer, typeHash, stateName, integerExtension);
+            return new(HashOf(bytes, integerExtension), 0, integer, typeHash, stateName, Storable(integerExtension, grainId));
         }
 
         var key = grainId.Key.ToString();
-        return new(HashOf([], key), 0, 0, typeHash, stateName, key);
+        return new(HashOf([], key), 0, 0, typeHash, stateName, Storable(key, grainId));
     }
+
+    /// <summary>
+    /// PostgreSQL text cannot hold NUL: such a key is refused here, alone, rather than failing the
+    /// statement that carries the writes of other grains with it.
+    /// </summary>
+    private static string? Storable(string? text, GrainId grainId) =>
+        text is null || !text.Contains('\0', StringComparison.Ordinal)
+            ? text
+            : throw new ArgumentException($"The key of grain {grainId.ToString().Replace("\0", "\\0", StringComparison.Ordinal)} holds a NUL character, which PostgreSQL text cannot store.", "grainId");
 
     private static int TypeHashOf(string stateName)
     {

@@ -100,6 +100,9 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
 
     private const int MaxAttemptsOnDeadlock = 3;
 
+    /// <summary>A write counts one row towards a statement's limit, and one more per this many bytes of its payload.</summary>
+    private const int PayloadBytesPerRow = 4096;
+
     private readonly NpgsqlDataSource dataSource;
     private readonly bool ownsDataSource;
     private readonly string serviceId;
@@ -157,7 +160,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
         this.serializer = serializer;
         this.activators = activators;
         this.logger = logger ?? NullLogger.Instance;
-        writes = new GroupCommitQueue<PendingWrite>(nameof(PostgresGrainStorage), options.MaxPending, options.MaxRowsPerStatement, _ => 1, FlushAsync, options.ConcurrentStatements);
+        writes = new GroupCommitQueue<PendingWrite>(nameof(PostgresGrainStorage), options.MaxPending, options.MaxRowsPerStatement, write => 1 + write.Payload.Length / PayloadBytesPerRow, FlushAsync, options.ConcurrentStatements);
         reads = new GroupCommitQueue<PendingRead>(nameof(PostgresGrainStorage), options.MaxPending, options.MaxRowsPerStatement, _ => 1, ReadAsync, options.ConcurrentStatements);
     }
 

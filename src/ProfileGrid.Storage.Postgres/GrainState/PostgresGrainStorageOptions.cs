@@ -3,7 +3,10 @@ namespace ProfileGrid.Storage.Postgres.GrainState;
 /// <summary>Settings of <see cref="PostgresGrainStorage"/>.</summary>
 public sealed class PostgresGrainStorageOptions
 {
-    /// <summary>Grain states one read or one write statement carries at most. Default 512.</summary>
+    /// <summary>
+    /// Grain states one read or one write statement carries at most. Default 512. A write counts one more per 4 KiB of its
+    /// payload, so a statement of large states stays a few megabytes; a single larger write still goes, alone.
+    /// </summary>
     public int MaxRowsPerStatement { get; init; } = 512;
 
     /// <summary>

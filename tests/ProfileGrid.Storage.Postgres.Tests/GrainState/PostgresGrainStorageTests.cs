@@ -192,6 +192,22 @@ public sealed class PostgresGrainStorageTests(OrleansCluster orleans) : IClassFi
     }
 
     [PostgresFact]
+    public async Task Large_states_are_spread_over_more_statements()
+    {
+        await using var batched = Batched(new PostgresGrainStorageOptions { MaxRowsPerStatement = 50 });
+        var states = Enumerable.Range(0, 20).Select(i => (Grain: GrainOf("guid", $"large-{i}"), State: new GrainState<byte[]> { State = new byte[40_000] })).ToArray();
+
+        await Task.WhenAll(states.Select(s => batched.WriteStateAsync("probe", s.Grain, s.State)));
+        var reread = new GrainState<byte[]>();
+        await batched.ReadStateAsync("probe", states[7].Grain, reread);
+
+        // A 40,000-byte state (more once serialized) counts at least 10 rows more, so a statement of 50 takes at most 5.
+        Assert.InRange(batched.Statistics.Flushes, 4, 20);
+        Assert.All(states, s => Assert.Equal("1", s.State.ETag));
+        Assert.Equal(40_000, reread.State!.Length);
+    }
+
+    [PostgresFact]
     public async Task Clear_keeps_the_row_without_its_payload_and_a_stale_clear_is_refused()
     {
         await using var batched = Batched();
@@ -247,17 +263,39 @@ public sealed class PostgresGrainStorageTests(OrleansCluster orleans) : IClassFi
         Assert.Equal(0L, await RowsOf(grainId));
     }
 
+    [PostgresFact]
+    public async Task A_grain_key_PostgreSQL_cannot_store_is_refused_alone()
+    {
+        await using var batched = Batched();
+        var good = GrainOf("string", "beside-a-nul");
+        var nul = GrainId.Create("probe", "nul\0key");
+
+        var writes = new[]
+        {
+            batched.WriteStateAsync("probe", nul, new GrainState<ProbeState> { State = new ProbeState { Counter = 1 } }),
+            batched.WriteStateAsync("probe", good, new GrainState<ProbeState> { State = new ProbeState { Counter = 2 } }),
+        };
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => writes[0]);
+        await writes[1];
+
+        Assert.Equal("grainId", refused.ParamName);
+        Assert.Contains("NUL", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(1L, await RowsOf(good));
+        Assert.Equal(0, batched.Statistics.FailedFlushes);
+    }
+
     private static readonly GrainType ProbeType = GrainType.Create("probe");
 
     private IServiceProvider SiloServices => orleans.Cluster.GetSiloServiceProvider(orleans.Cluster.Silos[0].SiloAddress);
 
     private IGrainStorage OrleansStorage => SiloServices.GetRequiredKeyedService<IGrainStorage>(OrleansCluster.StorageName);
 
-    private PostgresGrainStorage Batched() => PostgresGrainStorage.Create(
+    private PostgresGrainStorage Batched(PostgresGrainStorageOptions? options = null) => PostgresGrainStorage.Create(
         orleans.ConnectionString,
         SiloServices.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
         SiloServices.GetRequiredService<IGrainStorageSerializer>(),
-        SiloServices.GetRequiredService<IActivatorProvider>());
+        SiloServices.GetRequiredService<IActivatorProvider>(),
+        options);
 
     /// <summary>A grain id of each key kind Orleans' provider stores differently, unique per test and kind.</summary>
     private static GrainId GrainOf(string kind, string name)
