@@ -152,6 +152,20 @@ public sealed class PostgresGrainStorageTests(OrleansCluster orleans) : IClassFi
     public async Task Writes_of_many_grains_at_once_share_statements()
     {
         await using var batched = Batched();
+        var measured = new List<(int Rows, string Kind, string Outcome)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == PostgresGrainStorage.MeterName && instrument.Name == "profilegrid.grain_state.statement_rows") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<int>((_, rows, tags, _) =>
+        {
+            var all = tags.ToArray();
+            var kind = (string)all.Single(t => t.Key == "kind").Value!;
+            var outcome = (string)all.Single(t => t.Key == "outcome").Value!;
+            lock (measured) measured.Add((rows, kind, outcome));
+        });
+        listener.Start();
         var states = Enumerable.Range(0, 400).Select(i => (Grain: GrainOf("guid", $"many-{i}"), State: new GrainState<ProbeState> { State = new ProbeState { Counter = i } })).ToArray();
 
         await Task.WhenAll(states.Select(s => batched.WriteStateAsync("probe", s.Grain, s.State)));
@@ -163,6 +177,11 @@ public sealed class PostgresGrainStorageTests(OrleansCluster orleans) : IClassFi
         Assert.Equal(400, statistics.Writes);
         Assert.InRange(statistics.Flushes, 1, 40);
         Assert.Equal(123, reread.State!.Counter);
+        List<(int Rows, string Kind, string Outcome)> writes;
+        lock (measured) writes = [.. measured.Where(m => m.Kind == "write")];
+        Assert.Equal(statistics.Flushes, writes.Count);
+        Assert.Equal(400, writes.Sum(m => m.Rows));
+        Assert.All(writes, m => Assert.Equal("ok", m.Outcome));
     }
 
     [PostgresFact]
