@@ -41,18 +41,8 @@ public static class ProfileGridSiloExtensions
     public const string GrainStateKey = "ProfileGrid:GrainState";
 
     /// <summary>The <see cref="GrainStateKey"/> setting; a value that names neither kind is refused, naming the key.</summary>
-    public static GrainStateKind GrainStateMode(IConfiguration configuration)
-    {
-        var value = configuration[GrainStateKey];
-        if (string.IsNullOrWhiteSpace(value)) return GrainStateKind.Direct;
-        foreach (var kind in Enum.GetValues<GrainStateKind>())
-            if (string.Equals(value.Trim(), kind.ToString(), StringComparison.OrdinalIgnoreCase)) return kind;
-        throw Refused(
-            $"{GrainStateKey} is '{value}'; allowed values are {string.Join(" and ", Enum.GetNames<GrainStateKind>())} (case-insensitive; default {GrainStateKind.Direct}).");
-    }
-
-    /// <summary>A setting that cannot be used: reported like a failed options validation, which hosts print without a stack trace.</summary>
-    private static OptionsValidationException Refused(string message) => new(GrainStateKey, typeof(GrainStateKind), [message]);
+    public static GrainStateKind GrainStateMode(IConfiguration configuration) =>
+        EnumSetting.Read(configuration, GrainStateKey, GrainStateKind.Direct);
 }
 
 /// <summary>How grains read and write their persistent state.</summary>

@@ -138,18 +138,8 @@ public static class ProfileGridStorageExtensions
     public const string GrainStorageKey = "ProfileGrid:Postgres:GrainStorage";
 
     /// <summary>The <see cref="GrainStorageKey"/> setting; a value naming neither provider is refused, naming the key.</summary>
-    public static PostgresGrainStorageKind GrainStorageMode(IConfiguration configuration)
-    {
-        var value = configuration[GrainStorageKey];
-        if (string.IsNullOrWhiteSpace(value)) return PostgresGrainStorageKind.Batched;
-        foreach (var kind in Enum.GetValues<PostgresGrainStorageKind>())
-        {
-            if (string.Equals(value.Trim(), kind.ToString(), StringComparison.OrdinalIgnoreCase)) return kind;
-        }
-
-        throw new OptionsValidationException(GrainStorageKey, typeof(PostgresGrainStorageKind),
-            [$"{GrainStorageKey} is '{value}'; allowed values are {string.Join(" and ", Enum.GetNames<PostgresGrainStorageKind>())} (case-insensitive; default {PostgresGrainStorageKind.Batched})."]);
-    }
+    public static PostgresGrainStorageKind GrainStorageMode(IConfiguration configuration) =>
+        EnumSetting.Read(configuration, GrainStorageKey, PostgresGrainStorageKind.Batched);
 
     /// <summary>
     /// <c>true</c> makes every grain state write wait for PostgreSQL's disk flush (<c>synchronous_commit</c>);

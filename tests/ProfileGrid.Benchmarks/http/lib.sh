@@ -64,3 +64,33 @@ stop_everything_on_exit() {
         [ ! -d "$OUT/pg/data" ] || as_postgres "$PGBIN/pg_ctl" -D "$OUT/pg/data" -m immediate stop >/dev/null 2>&1 || true
         rm -rf "$OUT"' EXIT
 }
+
+# The durable walks (durable-walk.sh, durable-walk-warm.sh): one silo on $BENCH_CS at 127.0.0.1:5097.
+# start_walk_silo [option...]: starts it from $OUT/silo with these further options, logging to $OUT/silo.log.
+start_walk_silo() {
+  (cd "$OUT/silo" && exec dotnet ProfileGrid.Silo.dll --urls http://127.0.0.1:5097 \
+    --ProfileGrid:Storage=Postgres "--ConnectionStrings:Postgres=$BENCH_CS" --ProfileGrid:Demo=false \
+    --ProfileGrid:SiloPort=21912 --ProfileGrid:GatewayPort=31912 --Logging:LogLevel:Default=Warning "$@" >>"$OUT/silo.log" 2>&1) &
+  wait_ready http://127.0.0.1:5097 "$OUT/silo.log"
+}
+
+# stop_walk_silo: SIGTERM, then wait until it is gone.
+stop_walk_silo() {
+  pkill -TERM -f "ProfileGrid.Silo.dll --urls http://127.0.0.1:5097" || true
+  while pgrep -f "ProfileGrid.Silo.dll --urls http://127.0.0.1:5097" >/dev/null; do sleep 0.5; done
+}
+
+# time_segment_walk ID [label]: defines segment ID (bought in the last 30 days) and prints how long its
+# evaluation over every existing profile took, with the segment's final evaluation and size.
+time_segment_walk() {
+  local id=$1 started answer
+  local gql=(curl -s http://127.0.0.1:5097/graphql -H 'content-type: application/json' -d)
+  started=$(date +%s.%N)
+  "${gql[@]}" "{\"query\":\"mutation { defineSegment(input: { id: \\\"$id\\\", name: \\\"$id\\\", expression: \\\"exists(events where type = \\\\\\\"commerce.purchase\\\\\\\" within 30d)\\\" }) { id } }\"}" >/dev/null
+  while true; do
+    answer=$("${gql[@]}" "{\"query\":\"{ segment(id: \\\"$id\\\") { evaluation { status evaluated total } size } }\"}")
+    case "$answer" in *COMPLETED*) break ;; esac
+    sleep 0.2
+  done
+  echo "== ${2:-$id}: evaluated in $(echo "$(date +%s.%N) - $started" | bc) s: $answer"
+}
