@@ -99,12 +99,10 @@ public static class ProfileGridStorageExtensions
 
         // Profiles are derived from the log: written once per interval, not per event (see ProfileOptions).
         silo.Services.PostConfigure<Profiles.ProfileOptions>(o => o.StateWriteDelay ??= Profiles.ProfileOptions.DurableStateWriteDelay);
-        // Segment time windows register a reminder per member: a batch evaluation upserts thousands, one
-        // statement each, so they get a pool that does not reset connections (a DISCARD ALL per upsert).
         silo.UseAdoNetReminderService(options =>
         {
             options.Invariant = OrleansAdoNet.Invariant;
-            options.ConnectionString = PostgresConnectionStrings.ForPool(connectionString, ReminderPoolSize, multiplexing: true);
+            options.ConnectionString = connectionString;
         });
 
         silo.Services.AddOptions<EventRecoveryOptions>().Bind(configuration.GetSection(EventRecoveryOptions.Section));
@@ -148,9 +146,8 @@ public static class ProfileGridStorageExtensions
     public const string GrainStateSynchronousCommitKey = "ProfileGrid:Postgres:GrainStateSynchronousCommit";
 
     /// <summary>
-    /// Each silo keeps six pools (grain state, the event log, trait observations, the profile id sets,
-    /// reminders, and membership on the operator's own string), capped so that a few silos stay under
-    /// PostgreSQL's default of 100 connections.
+    /// Each silo keeps five pools (grain state, the event log, trait observations, the profile id sets,
+    /// membership and reminders), capped so that a few silos stay under PostgreSQL's default of 100 connections.
     /// </summary>
     private static string WithPoolCap(string connectionString, int cap) => PostgresConnectionStrings.ForPool(connectionString, cap);
 
@@ -158,7 +155,6 @@ public static class ProfileGridStorageExtensions
     private const int EventLogPoolSize = 4;
     private const int TraitLogPoolSize = 2;
     private const int ProfileSetsPoolSize = 4;
-    private const int ReminderPoolSize = 8;
 
     /// <summary>Brings the schema up to date as the silo's first start-up step, before membership or storage run a query.</summary>
     private sealed class MigrateSchemaAtStart(string connectionString, ILogger<MigrateSchemaAtStart> logger) : ILifecycleParticipant<ISiloLifecycle>
