@@ -115,7 +115,6 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
     private const int PayloadBytesPerRow = 4096;
 
     private readonly NpgsqlDataSource dataSource;
-    private readonly bool ownsDataSource;
     private readonly string serviceId;
     private readonly IGrainStorageSerializer serializer;
     private readonly IActivatorProvider activators;
@@ -144,18 +143,6 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
         IActivatorProvider activators,
         PostgresGrainStorageOptions? options = null,
         ILogger<PostgresGrainStorage>? logger = null)
-        : this(dataSource, ownsDataSource: false, serviceId, serializer, activators, options, logger)
-    {
-    }
-
-    private PostgresGrainStorage(
-        NpgsqlDataSource dataSource,
-        bool ownsDataSource,
-        string serviceId,
-        IGrainStorageSerializer serializer,
-        IActivatorProvider activators,
-        PostgresGrainStorageOptions? options,
-        ILogger? logger)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentException.ThrowIfNullOrEmpty(serviceId);
@@ -166,16 +153,20 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPending, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ConcurrentStatements, 1, nameof(options));
         this.dataSource = dataSource;
-        this.ownsDataSource = ownsDataSource;
         this.serviceId = serviceId;
         this.serializer = serializer;
         this.activators = activators;
-        this.logger = logger ?? NullLogger.Instance;
+        this.logger = (ILogger?)logger ?? NullLogger.Instance;
         writes = new GroupCommitQueue<PendingWrite>(nameof(PostgresGrainStorage), options.MaxPending, options.MaxRowsPerStatement, write => 1 + write.Payload.Length / PayloadBytesPerRow, FlushAsync, options.ConcurrentStatements);
         reads = new GroupCommitQueue<PendingRead>(nameof(PostgresGrainStorage), options.MaxPending, options.MaxRowsPerStatement, _ => 1, ReadAsync, options.ConcurrentStatements);
     }
 
-    /// <summary>Creates a storage with its own connection pool, disposed with the storage.</summary>
+    /// <summary>
+    /// Creates a storage on the process's pool for <paramref name="connectionString"/> (with this storage's session
+    /// settings): storages of several silos in one process (a test cluster) share it, as connections opened by
+    /// connection string share Npgsql's pools, so silos that stop without disposing their services leave no pools
+    /// behind. The pool lives as long as the process.
+    /// </summary>
     public static PostgresGrainStorage Create(
         string connectionString,
         string serviceId,
@@ -187,8 +178,11 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? KeyedPlansOnly : builder.Options + " " + KeyedPlansOnly;
-        return new PostgresGrainStorage(NpgsqlDataSource.Create(builder.ConnectionString), ownsDataSource: true, serviceId, serializer, activators, options, logger);
+        var dataSource = SharedDataSources.GetOrAdd(builder.ConnectionString, static cs => NpgsqlDataSource.Create(cs));
+        return new PostgresGrainStorage(dataSource, serviceId, serializer, activators, options, logger);
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, NpgsqlDataSource> SharedDataSources = new(StringComparer.Ordinal);
 
     /// <summary>Counters since this instance was created.</summary>
     public GrainStateStatistics Statistics => new(
@@ -266,16 +260,12 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
         grainState.State = Create<T>();
     }
 
-    /// <summary>Stops taking writes, writes those already queued, and waits for the writer to finish.</summary>
+    /// <summary>Stops taking reads and writes, finishes those already queued, and waits for the loops to end (the pool stays).</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0) return;
         await writes.CompleteAsync().ConfigureAwait(false);
         await reads.CompleteAsync().ConfigureAwait(false);
-        if (ownsDataSource)
-        {
-            await dataSource.DisposeAsync().ConfigureAwait(false);
-        }
     }
 
     private T Create<T>() => activators.GetActivator<T>().Create();
