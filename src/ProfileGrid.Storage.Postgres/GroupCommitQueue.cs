@@ -3,7 +3,7 @@ using System.Threading.Channels;
 namespace ProfileGrid.Storage.Postgres;
 
 /// <summary>
-/// Group commit for a store with one writer: callers queue requests (waiting while
+/// Group commit: callers queue requests (waiting while
 /// <c>maxPending</c> are queued); one loop takes everything queued, up to <c>maxPerFlush</c> units,
 /// and hands it to <c>flush</c> as one batch (one round trip, one transaction). The flush completes
 /// the requests it was given; the queue only orders and batches them. With <c>writers</c> above one,

@@ -10,10 +10,12 @@ namespace ProfileGrid.Storage.Postgres.GrainState;
 /// <summary>
 /// Grain state in <c>OrleansStorage</c> (schema/postgres/003), row for row what Orleans' ADO.NET grain
 /// storage reads and writes (<see cref="GrainStateRow"/>, the same payload serializer), but with writes
-/// committed in groups: writes from every grain go through one writer, and each flush writes all
-/// those queued (up to <see cref="PostgresGrainStorageOptions.MaxRowsPerStatement"/>) in one statement,
-/// one round trip and one transaction, with the same optimistic concurrency per row. Reads are grouped
-/// the same way (one statement for all queued meanwhile); a clear is a statement of its own.
+/// committed in groups: writes from every grain queue, and each statement writes all those queued when
+/// it starts (up to <see cref="PostgresGrainStorageOptions.MaxRowsPerStatement"/>; at most
+/// <see cref="PostgresGrainStorageOptions.ConcurrentStatements"/> in flight), one round trip and one
+/// transaction, with the same optimistic concurrency per row. Reads are grouped the same way; a clear
+/// is a statement of its own. Made with <see cref="Create"/>, whose connections carry the session
+/// settings the statements' plans rely on.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -114,6 +116,9 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
     /// <summary>A write counts one row towards a statement's limit, and one more per this many bytes of its payload.</summary>
     private const int PayloadBytesPerRow = 4096;
 
+    /// <summary>One pool per connection string in the process (see <see cref="Create"/>).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, NpgsqlDataSource> SharedDataSources = new(StringComparer.Ordinal);
+
     private readonly NpgsqlDataSource dataSource;
     private readonly string serviceId;
     private readonly IGrainStorageSerializer serializer;
@@ -130,21 +135,14 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
     private long completedReads;
     private int disposed;
 
-    /// <param name="dataSource">The database, migrated with <see cref="Schema.PostgresSchemaMigrator"/>. Not disposed by the storage.</param>
-    /// <param name="serviceId">Orleans' <c>ServiceId</c>: rows of other services in the same table are never touched.</param>
-    /// <param name="serializer">The payload format; the one Orleans' provider is given, for rows both read.</param>
-    /// <param name="activators">Makes the empty state of a grain without a stored one.</param>
-    /// <param name="options">Batching settings; defaults when null.</param>
-    /// <param name="logger">Receives failed flushes; optional.</param>
-    public PostgresGrainStorage(
+    private PostgresGrainStorage(
         NpgsqlDataSource dataSource,
         string serviceId,
         IGrainStorageSerializer serializer,
         IActivatorProvider activators,
-        PostgresGrainStorageOptions? options = null,
-        ILogger<PostgresGrainStorage>? logger = null)
+        PostgresGrainStorageOptions? options,
+        ILogger? logger)
     {
-        ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentException.ThrowIfNullOrEmpty(serviceId);
         ArgumentNullException.ThrowIfNull(serializer);
         ArgumentNullException.ThrowIfNull(activators);
@@ -156,7 +154,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
         this.serviceId = serviceId;
         this.serializer = serializer;
         this.activators = activators;
-        this.logger = (ILogger?)logger ?? NullLogger.Instance;
+        this.logger = logger ?? NullLogger.Instance;
         writes = new GroupCommitQueue<PendingWrite>(nameof(PostgresGrainStorage), options.MaxPending, options.MaxRowsPerStatement, write => 1 + write.Payload.Length / PayloadBytesPerRow, FlushAsync, options.ConcurrentStatements);
         reads = new GroupCommitQueue<PendingRead>(nameof(PostgresGrainStorage), options.MaxPending, options.MaxRowsPerStatement, _ => 1, ReadAsync, options.ConcurrentStatements);
     }
@@ -167,6 +165,12 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
     /// connection string share Npgsql's pools, so silos that stop without disposing their services leave no pools
     /// behind. The pool lives as long as the process.
     /// </summary>
+    /// <param name="connectionString">The database, migrated with <see cref="Schema.PostgresSchemaMigrator"/>.</param>
+    /// <param name="serviceId">Orleans' <c>ServiceId</c>: rows of other services in the same table are never touched.</param>
+    /// <param name="serializer">The payload format; the one Orleans' provider is given, for rows both read.</param>
+    /// <param name="activators">Makes the empty state of a grain without a stored one.</param>
+    /// <param name="options">Batching settings; defaults when null.</param>
+    /// <param name="logger">Receives failed statements; optional.</param>
     public static PostgresGrainStorage Create(
         string connectionString,
         string serviceId,
@@ -181,8 +185,6 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
         var dataSource = SharedDataSources.GetOrAdd(builder.ConnectionString, static cs => NpgsqlDataSource.Create(cs));
         return new PostgresGrainStorage(dataSource, serviceId, serializer, activators, options, logger);
     }
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, NpgsqlDataSource> SharedDataSources = new(StringComparer.Ordinal);
 
     /// <summary>Counters since this instance was created.</summary>
     public GrainStateStatistics Statistics => new(
