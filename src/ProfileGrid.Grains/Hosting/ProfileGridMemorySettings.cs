@@ -97,5 +97,27 @@ public sealed record ProfileGridMemorySettings
         throw Refused($"{key} is '{value}'; it must be a time span such as 00:02:00, more than Orleans' collection quantum (1 minute) and at most a day (default {fallback}).");
     }
 
+    /// <summary>
+    /// Refuses a collection age Orleans would refuse at start (one not above its collection quantum), naming the
+    /// setting that made it: Orleans' own refusal names only its options. Runs once every configuration of the
+    /// options has, so a quantum set anywhere (tests shorten it) is the one compared with.
+    /// </summary>
+    public sealed class Validation(ProfileGridMemorySettings settings) : IValidateOptions<GrainCollectionOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, GrainCollectionOptions options)
+        {
+            var failures = new List<string>();
+            Check(IdentityCollectionAgeKey, settings.IdentityCollectionAge);
+            Check(ProfileCollectionAgeKey, settings.ProfileCollectionAge);
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+
+            void Check(string key, TimeSpan age)
+            {
+                if (age <= options.CollectionQuantum)
+                    failures.Add($"{key} is {age:c}; it must be more than Orleans' collection quantum ({options.CollectionQuantum:c}).");
+            }
+        }
+    }
+
     private static OptionsValidationException Refused(string message) => new(nameof(ProfileGridMemorySettings), typeof(ProfileGridMemorySettings), [message]);
 }

@@ -24,6 +24,7 @@ public static class ProfileGridSiloExtensions
         silo.Services.AddProfileGridDomain(configuration);
         var memory = ProfileGridMemorySettings.FromConfiguration(configuration);
         silo.Configure<GrainCollectionOptions>(memory.Apply);
+        silo.Services.AddSingleton<IValidateOptions<GrainCollectionOptions>>(new ProfileGridMemorySettings.Validation(memory));
         silo.Services.AddSingleton<StitchCoordinator>();
         silo.Services.AddSingleton<EventApplier>();
         silo.Services.TryAddKeyedSingleton<IGrainStorage>(ProfileGridStorage.Name, (sp, _) =>

@@ -65,6 +65,36 @@ public sealed class MemorySheddingTests
         Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(ProfileGridMemorySettings.ProfileCollectionAgeKey, "00:01:00", "00:01:00")]
+    [InlineData(ProfileGridMemorySettings.IdentityCollectionAgeKey, "00:00:30", "00:01:00")]
+    [InlineData(ProfileGridMemorySettings.IdentityCollectionAgeKey, "00:05:00", "00:10:00")]
+    public void An_age_not_above_the_collection_quantum_is_refused_naming_the_key(string key, string age, string quantum)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => CollectionOptions(Config((key, age)), TimeSpan.Parse(quantum)));
+
+        Assert.Equal($"{key} is {age}; it must be more than Orleans' collection quantum ({quantum}).", error.Message);
+    }
+
+    [Fact]
+    public void An_age_above_a_shortened_quantum_is_taken()
+    {
+        var options = CollectionOptions(Config((ProfileGridMemorySettings.ProfileCollectionAgeKey, "00:00:03")), TimeSpan.FromSeconds(1));
+
+        Assert.Equal(TimeSpan.FromSeconds(3), options.ClassSpecificCollectionAge["ProfileGrid.Profiles.ProfileGrain"]);
+    }
+
+    /// <summary>The collection options as a silo resolves them: ours applied, then a quantum set elsewhere, then validated.</summary>
+    private static GrainCollectionOptions CollectionOptions(IConfiguration configuration, TimeSpan quantum)
+    {
+        var settings = ProfileGridMemorySettings.FromConfiguration(configuration);
+        var services = new ServiceCollection();
+        services.Configure<GrainCollectionOptions>(settings.Apply);
+        services.Configure<GrainCollectionOptions>(o => o.CollectionQuantum = quantum);
+        services.AddSingleton<IValidateOptions<GrainCollectionOptions>>(new ProfileGridMemorySettings.Validation(settings));
+        return services.BuildServiceProvider().GetRequiredService<IOptions<GrainCollectionOptions>>().Value;
+    }
+
     [Fact]
     public async Task Above_the_limit_profiles_are_shed_and_come_back_from_storage_with_everything()
     {
