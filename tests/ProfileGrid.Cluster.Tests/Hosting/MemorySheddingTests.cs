@@ -84,6 +84,19 @@ public sealed class MemorySheddingTests
         Assert.Equal(TimeSpan.FromSeconds(3), options.ClassSpecificCollectionAge["ProfileGrid.Profiles.ProfileGrain"]);
     }
 
+    [Fact]
+    public async Task A_silo_refuses_an_age_at_the_quantum_naming_the_key()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.UseOrleans(silo => silo.UseLocalhostClustering()
+            .AddProfileGrid(Config((ProfileGridMemorySettings.ProfileCollectionAgeKey, "00:01:00"))));
+        await using var host = (IAsyncDisposable)builder.Build();
+
+        var error = Assert.Throws<OptionsValidationException>(() => ((IHost)host).Services.GetRequiredService<IOptions<GrainCollectionOptions>>().Value);
+
+        Assert.Equal("ProfileGrid:Memory:ProfileCollectionAge is 00:01:00; it must be more than Orleans' collection quantum (00:01:00).", error.Message);
+    }
+
     /// <summary>The collection options as a silo resolves them: ours applied, then a quantum set elsewhere, then validated.</summary>
     private static GrainCollectionOptions CollectionOptions(IConfiguration configuration, TimeSpan quantum)
     {
