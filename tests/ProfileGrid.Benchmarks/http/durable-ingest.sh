@@ -12,10 +12,7 @@ CONNECTIONS=${2:-4}
 HERE=tests/ProfileGrid.Benchmarks/http
 
 . $HERE/lib.sh
-ensure_wrk
-publish silo
-stop_everything_on_exit
-start_postgres max_connections=200 shared_buffers=256MB
+prepare_durable_run
 
 (cd "$OUT/silo" && exec dotnet ProfileGrid.Silo.dll --urls http://127.0.0.1:5097 \
   --ProfileGrid:Storage=Postgres "--ConnectionStrings:Postgres=$BENCH_CS" --ProfileGrid:Demo=false \

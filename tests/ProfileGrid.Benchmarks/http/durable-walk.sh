@@ -12,10 +12,7 @@ SEED=${1:-20s}
 HERE=tests/ProfileGrid.Benchmarks/http
 
 . $HERE/lib.sh
-ensure_wrk
-publish silo
-stop_everything_on_exit
-start_postgres max_connections=200 shared_buffers=256MB
+prepare_durable_run
 
 IFS='|' read -r -a variants <<<"${VARIANTS:-}"
 [ ${#variants[@]} -gt 0 ] || variants=("")

@@ -65,6 +65,15 @@ stop_everything_on_exit() {
         rm -rf "$OUT"' EXIT
 }
 
+# The durable benchmarks' start: wrk, the published silo in $OUT/silo, the clean-up on exit, and a throwaway
+# PostgreSQL ($BENCH_CS) sized for a silo's pools.
+prepare_durable_run() {
+  ensure_wrk
+  publish silo
+  stop_everything_on_exit
+  start_postgres max_connections=200 shared_buffers=256MB
+}
+
 # The durable walks (durable-walk.sh, durable-walk-warm.sh): one silo on $BENCH_CS at 127.0.0.1:5097.
 # start_walk_silo [option...]: starts it from $OUT/silo with these further options, logging to $OUT/silo.log.
 start_walk_silo() {

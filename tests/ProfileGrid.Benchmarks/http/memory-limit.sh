@@ -13,10 +13,7 @@ shift 2 || shift $#
 HERE=tests/ProfileGrid.Benchmarks/http
 
 . $HERE/lib.sh
-ensure_wrk
-publish silo
-stop_everything_on_exit
-start_postgres max_connections=200 shared_buffers=256MB
+prepare_durable_run
 
 # The limit applies to the silo alone (not to the build above, nor to wrk).
 (cd "$OUT/silo" && DOTNET_GCHeapHardLimit=$LIMIT exec dotnet ProfileGrid.Silo.dll --urls http://127.0.0.1:5097 \
