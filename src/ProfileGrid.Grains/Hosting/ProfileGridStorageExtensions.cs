@@ -14,6 +14,7 @@ using ProfileGrid.Storage;
 using ProfileGrid.Storage.Postgres;
 using ProfileGrid.Storage.Postgres.EventLog;
 using ProfileGrid.Storage.Postgres.GrainState;
+using ProfileGrid.Storage.Postgres.Membership;
 using ProfileGrid.Storage.Postgres.Hosting;
 using ProfileGrid.Storage.Postgres.ProfileSets;
 using ProfileGrid.Storage.Postgres.Schema;
@@ -109,6 +110,8 @@ public static class ProfileGridStorageExtensions
         var eventLogConnectionString = WithPoolCap(connectionString, EventLogPoolSize);
         silo.Services.TryAddSingleton(sp => PostgresEventLog.Create(eventLogConnectionString, logger: sp.GetRequiredService<ILogger<PostgresEventLog>>()));
         silo.Services.TryAddSingleton(sp => PostgresTraitLog.Create(WithPoolCap(connectionString, TraitLogPoolSize), sp.GetService<TimeProvider>()));
+        silo.Services.TryAddSingleton(sp => PostgresMembershipVersion.Create(
+            WithPoolCap(connectionString, MembershipVersionPoolSize), sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ClusterId));
         silo.Services.TryAddSingleton<LostEventWindow>();
         silo.Services.AddHostedService<LostEventWindowService>();
         silo.Services.TryAddSingleton<PostgresEventJournal>();
@@ -146,14 +149,16 @@ public static class ProfileGridStorageExtensions
     public const string GrainStateSynchronousCommitKey = "ProfileGrid:Postgres:GrainStateSynchronousCommit";
 
     /// <summary>
-    /// Each silo keeps five pools (grain state, the event log, trait observations, the profile id sets,
-    /// membership and reminders), capped so that a few silos stay under PostgreSQL's default of 100 connections.
+    /// Each silo keeps six pools (grain state, the event log, trait observations, the profile id sets, the
+    /// membership version the lost-event window reads, and Orleans' membership and reminders), capped so that a few silos stay under PostgreSQL's default of 100 connections.
     /// </summary>
     private static string WithPoolCap(string connectionString, int cap) => PostgresConnectionStrings.ForPool(connectionString, cap);
 
     private const int GrainStatePoolSize = 16;
     private const int EventLogPoolSize = 4;
     private const int TraitLogPoolSize = 2;
+    /// <summary>The lost-event window reads the membership table's version one read at a time.</summary>
+    private const int MembershipVersionPoolSize = 1;
     private const int ProfileSetsPoolSize = 4;
 
     /// <summary>Brings the schema up to date as the silo's first start-up step, before membership or storage run a query.</summary>

@@ -45,8 +45,8 @@ public interface IEventJournal
 
     /// <summary>
     /// Events of these identities that were recorded but may be missing from their profile because the silo that
-    /// held them unwritten died (<see cref="Storage.LostEventWindow"/>), in the order recorded; empty, without asking
-    /// storage, when no event can be lost. A profile that activates applies them, so that it does not answer a lookup
+    /// held them unwritten died (<see cref="Storage.LostEventWindow"/>), in the order recorded; empty, without reading
+    /// the log, when no event can be lost. A profile that activates applies them, so that it does not answer a lookup
     /// without an event its caller was told was accepted.
     /// </summary>
     Task<IReadOnlyList<CustomerEvent>> LostEventsOf(IReadOnlyCollection<IdentityKey> identities);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using ProfileGrid.Storage.Postgres.EventLog;
+using ProfileGrid.Storage.Postgres.Membership;
 
 namespace ProfileGrid.Storage;
 
@@ -12,12 +13,15 @@ namespace ProfileGrid.Storage;
 /// <see cref="LongestOpen"/>). While it
 /// is open, a profile that activates takes its own unconfirmed events back from the log
 /// (<see cref="PostgresEventJournal.LostEventsOf"/>), so a lookup shows an acknowledged event at once rather than
-/// after the recovery pass; while it is closed, activating costs nothing more.
+/// after the recovery pass; while it is closed, an activation on a silo with live peers costs one read of the
+/// membership table's version, shared with every activation waiting at the same time (a silo alone costs nothing).
 /// </summary>
 /// <remarks>
-/// Membership is read when the window is asked, not when its notification arrives: the grain directory drops a
-/// dead silo's activations on the same view, so a profile re-activated because of a death always finds the
-/// window opened by it.
+/// Membership is read when the window is asked, not when its notification arrives. This silo's view may still lag
+/// the one that let the profile activate here: another silo's directory dropped the dead silo's activation as soon
+/// as it saw the death, and the caller placed the profile on this silo, which has not seen it yet. So a profile
+/// activating while the window looks closed asks through <see cref="HorizonForActivationAsync"/>, which first brings
+/// this view up to the membership table's version (the death is in the table before any silo acts on it).
 /// </remarks>
 public sealed class LostEventWindow
 {
@@ -28,13 +32,22 @@ public sealed class LostEventWindow
     private DateTimeOffset? _horizon;
     private MembershipVersion _seen;
     private readonly HashSet<SiloAddress> _dead = [];
+    private readonly PostgresMembershipVersion? _tableVersion;
+    /// <summary>One read of the table's version at a time; each serves every activation that asked before it began.</summary>
+    private readonly SemaphoreSlim _catchingUp = new(1, 1);
+    private long _asked;
+    private long _answered;
 
     /// <param name="membership">This silo's membership view; without it (tests) the window opens only when told.</param>
-    public LostEventWindow(PostgresEventLog log, TimeProvider time, IClusterMembershipService? membership = null)
+    /// <param name="tableVersion">
+    /// The membership table's version, which an activation's view is brought up to; without it the view is taken as it is.
+    /// </param>
+    public LostEventWindow(PostgresEventLog log, TimeProvider time, IClusterMembershipService? membership = null, PostgresMembershipVersion? tableVersion = null)
     {
         _log = log;
         _time = time;
         _membership = membership;
+        _tableVersion = tableVersion;
         _horizon = time.GetUtcNow();
         if (membership?.CurrentSnapshot is { } snapshot)
         {
@@ -60,6 +73,64 @@ public sealed class LostEventWindow
                 SeeDeaths();
                 return _horizon;
             }
+        }
+    }
+
+    /// <summary>How long an activation waits for this silo's view to reach the table's version before reading the log anyway.</summary>
+    public static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The horizon for a profile activating now: <see cref="Horizon"/>, once this silo's membership view is at least as
+    /// new as the membership table was when asked, so that a death another silo has acted on (by letting the profile
+    /// activate here) is seen here too. Concurrent activations share one read of the table's version. When the table
+    /// cannot be read, or the view does not catch up within <see cref="CatchUpTimeout"/>, the answer is now: the
+    /// activation reads the log as if a silo had just died.
+    /// </summary>
+    public async ValueTask<DateTimeOffset?> HorizonForActivationAsync(CancellationToken cancellationToken = default)
+    {
+        if (Horizon is { } open) return open;
+        if (_membership is null || _tableVersion is null || !OthersLive(_membership.CurrentSnapshot)) return null;
+        try
+        {
+            await CatchUpWithTableAsync(_membership, _tableVersion, cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            return _time.GetUtcNow();
+        }
+        return Horizon;
+    }
+
+    /// <summary>
+    /// Whether the view holds a live silo besides this one. A silo alone in its view owns the whole grain directory there,
+    /// so no other silo's directory can have placed a profile on it; it reads nothing.
+    /// </summary>
+    private static bool OthersLive(ClusterMembershipSnapshot snapshot)
+    {
+        var live = 0;
+        foreach (var member in snapshot.Members.Values)
+            if (member.Status != SiloStatus.Dead && ++live > 1) return true;
+        return false;
+    }
+
+    private async Task CatchUpWithTableAsync(IClusterMembershipService membership, PostgresMembershipVersion table, CancellationToken cancellationToken)
+    {
+        var ticket = Interlocked.Increment(ref _asked);
+        await _catchingUp.WaitAsync(cancellationToken);
+        try
+        {
+            // A read that began after this activation asked has answered it already.
+            if (Volatile.Read(ref _answered) >= ticket) return;
+            var covered = Volatile.Read(ref _asked);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(CatchUpTimeout);
+            if (await table.ReadAsync(timeout.Token) is { } version && version > membership.CurrentSnapshot.Version.Value)
+                await membership.Refresh(new MembershipVersion(version), timeout.Token);
+            Volatile.Write(ref _answered, covered);
+        }
+        finally
+        {
+            _catchingUp.Release();
         }
     }
 

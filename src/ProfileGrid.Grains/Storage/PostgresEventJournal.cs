@@ -122,11 +122,12 @@ public sealed class PostgresEventJournal : IEventJournal, IAsyncDisposable
         // Every unconfirmed event of the identities, however recent: one a live silo is applying right now is taken
         // too (its own call then finds it on the profile, and its request still reports it accepted, as it stored
         // it: JournalAnswer.StoredNow), so that a profile woken soon after a silo's death misses nothing.
-        if (_window.Horizon is not { } horizon || identities.Count == 0) return NoEvents;
-        return Read(horizon);
+        if (identities.Count == 0) return NoEvents;
+        return Read();
 
-        async Task<IReadOnlyList<CustomerEvent>> Read(DateTimeOffset receivedBefore)
+        async Task<IReadOnlyList<CustomerEvent>> Read()
         {
+            if (await _window.HorizonForActivationAsync() is not { } receivedBefore) return [];
             var stored = await _log.ReadUnappliedByIdentitiesAsync(
                 [.. identities.Select(i => new EventIdentity(i.Namespace, i.Value))], receivedBefore, MaxLostEventsPerProfile);
             return [.. stored.Select(EventLogMapping.FromLog)];

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Collections.Immutable;
 using Microsoft.Extensions.DependencyInjection;
 using ProfileGrid.Storage;
 using ProfileGrid.Storage.Postgres.EventLog;
+using ProfileGrid.Storage.Postgres.Membership;
 using ProfileGrid.Storage.Postgres.Schema;
 
 namespace ProfileGrid.Durability.Tests.Storage;
@@ -107,6 +109,104 @@ public sealed class LostEventWindowTests(PostgresServerFixture postgres)
         Assert.Equal(Monday.AddMinutes(2), later);
     }
 
+    /// <summary>
+    /// The race of a kill test in CI: another silo saw the death and let a profile activate on this silo, whose own
+    /// view has not caught up yet. The activation brings the view up to the membership table's version first, so it
+    /// finds the window opened by the death.
+    /// </summary>
+    [PostgresFact]
+    public async Task An_activation_on_a_silo_whose_view_lags_the_membership_table_sees_the_death_the_table_holds()
+    {
+        var (log, clock, connectionString) = await LogWithDatabaseAsync("lost_window_lagging");
+        await using var _ = log;
+        await using var table = PostgresMembershipVersion.Create(connectionString, "lagging");
+        var (self, other) = (Silo(1), Silo(2));
+        var membership = new Membership(self, other);
+        var window = new LostEventWindow(log, clock, membership, table);
+        Assert.True(await window.TryCloseAsync());
+        await Sql.ExecuteAsync(connectionString, "INSERT INTO OrleansMembershipVersionTable (DeploymentId, Version) VALUES ('lagging', 1)");
+
+        clock.Now = Monday.AddMinutes(1);
+        var whileTheTableHoldsNothingNewer = await window.HorizonForActivationAsync();
+        var refreshesThen = membership.Refreshes;
+        // Another silo declared `other` dead: the table holds it (version 2), this silo's view does not yet.
+        membership.OnRefresh(other, SiloStatus.Dead);
+        await Sql.ExecuteAsync(connectionString, "UPDATE OrleansMembershipVersionTable SET Version = 2 WHERE DeploymentId = 'lagging'");
+        var asLaggingViewAlone = window.Horizon;
+        clock.Now = Monday.AddMinutes(2);
+        var forActivation = await window.HorizonForActivationAsync();
+
+        Assert.Null(whileTheTableHoldsNothingNewer);
+        Assert.Equal(0, refreshesThen);
+        Assert.Null(asLaggingViewAlone);
+        Assert.Equal(Monday.AddMinutes(2), forActivation);
+        Assert.Equal(1, membership.Refreshes);
+        Assert.Equal(2, membership.CurrentSnapshot.Version.Value);
+    }
+
+    /// <summary>The silo's window is given the membership table's version: a death written there a moment ago is seen by the next activation.</summary>
+    [PostgresFact]
+    public async Task A_silo_brings_its_view_up_to_a_death_in_the_membership_table_before_a_profile_activates()
+    {
+        var run = $"tablever{Guid.NewGuid():N}"[..15];
+        var connectionString = await postgres.CreateDatabaseAsync("lost_window_table");
+        var (grid, window) = await StartWithWindowClosedAsync(connectionString, run, People.Event(run, 0, 1, new Random(5)), silos: 2);
+        await using var _ = grid;
+
+        // Another silo of the cluster declared dead, written as Orleans writes a membership change: row and version together.
+        await Sql.ExecuteAsync(connectionString, """
+            UPDATE OrleansMembershipVersionTable SET Version = Version + 1 WHERE DeploymentId = @cluster;
+            INSERT INTO OrleansMembershipTable (DeploymentId, Address, Port, Generation, SiloName, HostName, Status, StartTime, IAmAliveTime)
+            VALUES (@cluster, '127.0.0.1', 1, 1, 'gone', 'gone', 6, now(), now());
+            """, ("cluster", run));
+        var asking = Stopwatch.StartNew();
+        var horizon = await window.HorizonForActivationAsync();
+        asking.Stop();
+
+        Assert.NotNull(horizon);
+        // Caught up by the refresh, not given up on after the timeout (which also answers with a horizon).
+        Assert.True(asking.Elapsed < LostEventWindow.CatchUpTimeout, $"the view took {asking.Elapsed} to catch up");
+        Assert.Contains(grid.SiloServices.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values,
+            m => m.SiloAddress.Endpoint.Port == 1 && m.Status == SiloStatus.Dead);
+    }
+
+    [PostgresFact]
+    public async Task A_silo_alone_in_its_view_does_not_read_the_membership_table()
+    {
+        var (log, clock, _) = await LogWithDatabaseAsync("lost_window_alone");
+        await using var __ = log;
+        // Were it read, this table would fail and the activation would read the log as if a silo had just died.
+        await using var table = PostgresMembershipVersion.Create("Host=127.0.0.1;Port=1;Database=none;Timeout=2", "nowhere");
+        var (self, deadBefore) = (Silo(1), Silo(2));
+        var membership = new Membership(self, deadBefore);
+        membership.Set(deadBefore, SiloStatus.Dead);
+        var window = new LostEventWindow(log, clock, membership, table);
+        Assert.True(await window.TryCloseAsync());
+
+        clock.Now = Monday.AddMinutes(5);
+        var forActivation = await window.HorizonForActivationAsync();
+
+        Assert.Null(forActivation);
+        Assert.Equal(0, membership.Refreshes);
+    }
+
+    [PostgresFact]
+    public async Task An_activation_that_cannot_read_the_membership_table_reads_the_log_as_if_a_silo_had_just_died()
+    {
+        var (log, clock, _) = await LogWithDatabaseAsync("lost_window_no_table");
+        await using var __ = log;
+        // A database without a server behind it: every read of the table fails.
+        await using var table = PostgresMembershipVersion.Create("Host=127.0.0.1;Port=1;Database=none;Timeout=2", "nowhere");
+        var window = new LostEventWindow(log, clock, new Membership(Silo(1), Silo(2)), table);
+        Assert.True(await window.TryCloseAsync());
+
+        clock.Now = Monday.AddMinutes(5);
+        var forActivation = await window.HorizonForActivationAsync();
+
+        Assert.Equal(Monday.AddMinutes(5), forActivation);
+        Assert.Null(window.Horizon);
+    }
+
     [PostgresFact]
     public async Task A_profile_activating_while_it_is_open_takes_back_its_unconfirmed_events_and_writes_and_confirms_them()
     {
@@ -177,17 +277,17 @@ public sealed class LostEventWindowTests(PostgresServerFixture postgres)
     }
 
     /// <summary>
-    /// One silo that writes a profile after every event and runs no recovery pass (so only activating profiles take
+    /// Silos (one unless asked) that write a profile after every event and runs no recovery pass (so only activating profiles take
     /// events back), holding <paramref name="first"/>, with its lost-event window closed after the start.
     /// </summary>
-    private static async Task<(DurableCluster Grid, LostEventWindow Window)> StartWithWindowClosedAsync(string connectionString, string run, RawEvent first)
+    private static async Task<(DurableCluster Grid, LostEventWindow Window)> StartWithWindowClosedAsync(string connectionString, string run, RawEvent first, short silos = 1)
     {
         var settings = new Dictionary<string, string>
         {
             ["ProfileGrid:Profiles:StateWriteDelay"] = "00:00:00",
             [DurableCluster.WithoutRecoveryPass] = "true",
         };
-        var grid = await DurableCluster.StartAsync(connectionString, run, silos: 1, settings);
+        var grid = await DurableCluster.StartAsync(connectionString, run, silos, settings);
         try
         {
             await grid.Grains.IngestAll([first]);
@@ -208,10 +308,16 @@ public sealed class LostEventWindowTests(PostgresServerFixture postgres)
     /// <summary>An event log on a new, migrated database, whose "now" is a clock the test moves (Monday to begin with).</summary>
     private async Task<(PostgresEventLog Log, Clock Clock)> LogAsync(string database)
     {
+        var (log, clock, _) = await LogWithDatabaseAsync(database);
+        return (log, clock);
+    }
+
+    private async Task<(PostgresEventLog Log, Clock Clock, string ConnectionString)> LogWithDatabaseAsync(string database)
+    {
         var connectionString = await postgres.CreateDatabaseAsync(database);
         await new PostgresSchemaMigrator(connectionString).MigrateAsync();
         var clock = new Clock(Monday);
-        return (PostgresEventLog.Create(connectionString, new PostgresEventLogOptions { TimeProvider = clock }), clock);
+        return (PostgresEventLog.Create(connectionString, new PostgresEventLogOptions { TimeProvider = clock }), clock, connectionString);
     }
 
     private static LogEvent Event(string id) => new()
@@ -224,9 +330,11 @@ public sealed class LostEventWindowTests(PostgresServerFixture postgres)
 
     private static SiloAddress Silo(int n) => SiloAddress.New(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 11110 + n), n);
 
-    /// <summary>A membership view a test changes by hand.</summary>
+    /// <summary>A membership view a test changes by hand, at once or when it is next refreshed.</summary>
     private sealed class Membership(params SiloAddress[] silos) : IClusterMembershipService
     {
+        private (SiloAddress Silo, SiloStatus Status)? _onRefresh;
+
         private ClusterMembershipSnapshot _snapshot = new(
             silos.ToImmutableDictionary(silo => silo, silo => new ClusterMember(silo, SiloStatus.Active, silo.ToString())),
             new MembershipVersion(1));
@@ -239,7 +347,18 @@ public sealed class LostEventWindowTests(PostgresServerFixture postgres)
             _snapshot.Members.SetItem(silo, new ClusterMember(silo, status, silo.ToString())),
             new MembershipVersion(_snapshot.Version.Value + 1));
 
-        public ValueTask Refresh(MembershipVersion minimumVersion = default, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+        public int Refreshes { get; private set; }
+
+        /// <summary>A change the table holds and this view takes in at its next refresh.</summary>
+        public void OnRefresh(SiloAddress silo, SiloStatus status) => _onRefresh = (silo, status);
+
+        public ValueTask Refresh(MembershipVersion minimumVersion = default, CancellationToken cancellationToken = default)
+        {
+            Refreshes++;
+            if (_onRefresh is var (silo, status)) Set(silo, status);
+            _onRefresh = null;
+            return ValueTask.CompletedTask;
+        }
 
         public Task<bool> TryKill(SiloAddress siloAddress) => throw new NotSupportedException();
     }
