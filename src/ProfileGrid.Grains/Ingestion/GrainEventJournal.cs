@@ -30,7 +30,7 @@ public sealed class GrainEventJournal(IGrainFactory grains) : IEventJournal
     public Task Applied(IReadOnlyList<string> eventIds) => Task.CompletedTask;
 
     /// <summary>None: in memory, a profile lost with its silo is lost whole.</summary>
-    public Task<IReadOnlyList<CustomerEvent>> LostEventsOf(IReadOnlyCollection<IdentityKey> identities) => NoEvents;
+    public Task<IReadOnlyList<CustomerEvent>> LostEventsOf(IReadOnlyCollection<IdentityKey> identities, TimeSpan heldFor) => NoEvents;
 
     private static readonly Task<IReadOnlyList<CustomerEvent>> NoEvents = Task.FromResult<IReadOnlyList<CustomerEvent>>([]);
 

@@ -47,9 +47,13 @@ public interface IEventJournal
     /// Events of these identities that were recorded but may be missing from their profile because the silo that
     /// held them unwritten died (<see cref="Storage.LostEventWindow"/>), in the order recorded; empty, without reading
     /// the log, when no event can be lost. A profile that activates applies them, so that it does not answer a lookup
-    /// without an event its caller was told was accepted.
+    /// without an event its caller was told was accepted. Every event of the identities recorded within
+    /// <paramref name="heldFor"/> before now is included too, confirmed or not: when a silo dies, Orleans deactivates
+    /// the live silos' activations whose directory entries it held, and such an activation may write and confirm its
+    /// held events only after a new activation of the same profile has read the stored state without them.
     /// </summary>
-    Task<IReadOnlyList<CustomerEvent>> LostEventsOf(IReadOnlyCollection<IdentityKey> identities);
+    /// <param name="heldFor">How long a profile may hold events before writing them (its write delay, with a margin).</param>
+    Task<IReadOnlyList<CustomerEvent>> LostEventsOf(IReadOnlyCollection<IdentityKey> identities, TimeSpan heldFor);
 
     /// <summary>
     /// Records a trait observation (<c>setTraits</c>) before it is applied and acknowledged, so that traits

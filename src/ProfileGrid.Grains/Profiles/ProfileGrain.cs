@@ -52,9 +52,16 @@ public sealed partial class ProfileGrain(
     }
 
     /// <summary>
+    /// How much longer than its write delay a profile may hold events: its write timer can run late under load, and a
+    /// deactivation's write waits for the turn before it.
+    /// </summary>
+    public static readonly TimeSpan HeldEventsMargin = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Applies the events the journal holds for this profile's identities unconfirmed while a silo's death may have
     /// lost them (<see cref="IEventJournal.LostEventsOf"/>): events the previous activation acknowledged and held
-    /// within its write delay. Each is applied as the ingestion's fast path would (the profile checks that every
+    /// within its write delay, and those of the last write delay (with <see cref="HeldEventsMargin"/>) that another
+    /// activation may be writing while this one read the state. Each is applied as the ingestion's fast path would (the profile checks that every
     /// identity is, or can be claimed as, its own) and written at once; one that belongs elsewhere (a merge) is left
     /// to the recovery pass, as is everything when the journal cannot be read.
     /// </summary>
@@ -64,7 +71,7 @@ public sealed partial class ProfileGrain(
         IReadOnlyList<CustomerEvent> lost;
         try
         {
-            lost = await journal.LostEventsOf([.. S.Graph.Identities]);
+            lost = await journal.LostEventsOf([.. S.Graph.Identities], WriteDelay + HeldEventsMargin);
         }
         catch (Exception e)
         {
@@ -84,7 +91,7 @@ public sealed partial class ProfileGrain(
         // Those already on the stored state were written and only their confirmation was lost.
         if (onProfile.Count > 0) await journal.Applied(onProfile);
         if (_unwritten.Count == 0) return;
-        logger.LogInformation("Profile {Profile}: took back {Count} stored event(s) its stored state lacked (its silo died holding them)", Id, _unwritten.Count);
+        logger.LogInformation("Profile {Profile}: took back {Count} stored event(s) its stored state lacked (held by an activation whose silo died, or being written by one deactivated meanwhile)", Id, _unwritten.Count);
         await WriteUnwritten(cancellationToken);
     }
 

@@ -117,7 +117,7 @@ public sealed class PostgresEventJournal : IEventJournal, IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<CustomerEvent>> LostEventsOf(IReadOnlyCollection<IdentityKey> identities)
+    public Task<IReadOnlyList<CustomerEvent>> LostEventsOf(IReadOnlyCollection<IdentityKey> identities, TimeSpan heldFor)
     {
         // Every unconfirmed event of the identities, however recent: one a live silo is applying right now is taken
         // too (its own call then finds it on the profile, and its request still reports it accepted, as it stored
@@ -129,7 +129,8 @@ public sealed class PostgresEventJournal : IEventJournal, IAsyncDisposable
         {
             if (await _window.HorizonForActivationAsync() is not { } receivedBefore) return [];
             var stored = await _log.ReadUnappliedByIdentitiesAsync(
-                [.. identities.Select(i => new EventIdentity(i.Namespace, i.Value))], receivedBefore, MaxLostEventsPerProfile);
+                [.. identities.Select(i => new EventIdentity(i.Namespace, i.Value))], receivedBefore, MaxLostEventsPerProfile,
+                alsoStoredSince: _time.GetUtcNow() - heldFor);
             return [.. stored.Select(EventLogMapping.FromLog)];
         }
     }

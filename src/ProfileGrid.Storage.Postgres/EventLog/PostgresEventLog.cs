@@ -96,6 +96,18 @@ public sealed class PostgresEventLog : IAsyncDisposable
          LIMIT @limit;
         """;
 
+    // The same, and every event of those identities stored since @stored_since, confirmed or not.
+    private const string ReadUnappliedOrRecentByIdentitiesSql = $"""
+        SELECT {SelectColumns}
+          FROM profilegrid_events e
+         WHERE e.sequence IN ({SequencesOfIdentitiesSql})
+           AND (e.received_at >= @stored_since
+                OR EXISTS (SELECT 1 FROM profilegrid_unapplied_events u
+                            WHERE u.event_id = e.event_id AND u.received_at < @received_before))
+         ORDER BY e.sequence
+         LIMIT @limit;
+        """;
+
     // Identities neither log has a record of: an index probe each, in the identity index and the trait observations'.
     private const string UnrecordedIdentitiesSql = """
         SELECT asked.namespace, asked.value
@@ -296,13 +308,16 @@ public sealed class PostgresEventLog : IAsyncDisposable
 
     /// <summary>
     /// Of the events stored before <paramref name="receivedBefore"/> whose application was never confirmed, those that
-    /// carried at least one of the identities, in sequence order, at most <paramref name="limit"/>.
+    /// carried at least one of the identities, in sequence order, at most <paramref name="limit"/>. With
+    /// <paramref name="alsoStoredSince"/>, every event of the identities stored since that moment is read too, confirmed
+    /// or not.
     /// </summary>
     public async Task<IReadOnlyList<StoredEvent>> ReadUnappliedByIdentitiesAsync(
         IReadOnlyCollection<EventIdentity> identities,
         DateTimeOffset receivedBefore,
         int limit,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        DateTimeOffset? alsoStoredSince = null)
     {
         ArgumentNullException.ThrowIfNull(identities);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
@@ -311,9 +326,11 @@ public sealed class PostgresEventLog : IAsyncDisposable
             return [];
         }
 
-        await using var command = dataSource.CreateCommand(ReadUnappliedByIdentitiesSql);
+        await using var command = dataSource.CreateCommand(alsoStoredSince is null ? ReadUnappliedByIdentitiesSql : ReadUnappliedOrRecentByIdentitiesSql);
         AddIdentities(command.Parameters, identities);
         command.Parameters.Add(new NpgsqlParameter<DateTime>("received_before", NpgsqlDbType.TimestampTz) { TypedValue = receivedBefore.UtcDateTime });
+        if (alsoStoredSince is { } since)
+            command.Parameters.Add(new NpgsqlParameter<DateTime>("stored_since", NpgsqlDbType.TimestampTz) { TypedValue = since.UtcDateTime });
         command.Parameters.Add(new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = limit });
         return await ReadEventsAsync(command, cancellationToken).ConfigureAwait(false);
     }

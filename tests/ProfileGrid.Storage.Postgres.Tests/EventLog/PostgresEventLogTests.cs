@@ -115,6 +115,32 @@ public sealed class PostgresEventLogTests(PostgresServerFixture postgres) : ICla
     }
 
     [PostgresFact]
+    public async Task Events_of_some_identities_stored_since_a_moment_are_read_with_the_unconfirmed_ones_whether_confirmed_or_not()
+    {
+        var connectionString = await CreateDatabaseAsync();
+        var clock = new MutableClock(Monday);
+        await using var log = PostgresEventLog.Create(connectionString, new PostgresEventLogOptions { TimeProvider = clock });
+        await log.AppendAsync([Event("sarah-old-unconfirmed", "pageView", ("email", "sarah@example.com")), Event("sarah-old-confirmed", "pageView", ("email", "sarah@example.com"))]);
+        clock.Now = Monday.AddMinutes(1);
+        await log.AppendAsync([
+            Event("sarah-recent-confirmed", "pageView", ("email", "sarah@example.com")),
+            Event("bob-recent", "pageView", ("email", "bob@example.com")),
+        ]);
+        clock.Now = Monday.AddMinutes(2);
+        await log.AppendAsync([Event("sarah-latest-unconfirmed", "purchase", ("email", "sarah@example.com"))]);
+        await log.MarkAppliedAsync(["sarah-old-confirmed", "sarah-recent-confirmed"]);
+        EventIdentity[] sarah = [new("email", "sarah@example.com")];
+
+        var sinceTheMinute = await log.ReadUnappliedByIdentitiesAsync(sarah, Monday.AddSeconds(30), limit: 10, alsoStoredSince: Monday.AddMinutes(1));
+        var unconfirmedOnly = await log.ReadUnappliedByIdentitiesAsync(sarah, Monday.AddSeconds(30), limit: 10);
+        var firstTwo = await log.ReadUnappliedByIdentitiesAsync(sarah, Monday.AddSeconds(30), limit: 2, alsoStoredSince: Monday.AddMinutes(1));
+
+        Assert.Equal(["sarah-old-unconfirmed", "sarah-recent-confirmed", "sarah-latest-unconfirmed"], sinceTheMinute.Select(stored => stored.Event.EventId));
+        Assert.Equal(["sarah-old-unconfirmed"], unconfirmedOnly.Select(stored => stored.Event.EventId));
+        Assert.Equal(["sarah-old-unconfirmed", "sarah-recent-confirmed"], firstTwo.Select(stored => stored.Event.EventId));
+    }
+
+    [PostgresFact]
     public async Task Whether_any_event_stored_before_a_moment_is_unconfirmed()
     {
         var connectionString = await CreateDatabaseAsync();
