@@ -210,15 +210,11 @@ public sealed class LostEventWindowTests(PostgresServerFixture postgres)
     [PostgresFact]
     public async Task A_profile_activating_while_it_is_open_takes_back_its_unconfirmed_events_and_writes_and_confirms_them()
     {
-        var run = $"takeback{Guid.NewGuid():N}"[..15];
-        var connectionString = await postgres.CreateDatabaseAsync("lost_take_back");
-        var first = People.Event(run, 0, 2, new Random(7));
-        var (grid, window) = await StartWithWindowClosedAsync(connectionString, run, first);
+        var (run, connectionString, first, grid, window, crm) = await OnePersonAsync("takeback", "lost_take_back", seed: 7);
         await using var _ = grid;
         var management = grid.Grains.GetGrain<IManagementGrain>(0);
         // What a silo that died holding an event unwritten leaves: stored a minute ago, unconfirmed, not on the stored profile.
-        var crm = IdentityRules.Default.Normalize("crmId", People.Crm(run, 0));
-        var lost = Event($"{run}-lost") with { Identities = [new EventIdentity(crm.Namespace, crm.Value)] };
+        var lost = Event($"{run}-lost") with { Identities = [crm] };
         await using (var log = PostgresEventLog.Create(connectionString, new PostgresEventLogOptions { TimeProvider = new Clock(DateTimeOffset.UtcNow.AddMinutes(-1)) }))
             await log.AppendAsync([lost]);
 
@@ -248,16 +244,11 @@ public sealed class LostEventWindowTests(PostgresServerFixture postgres)
     [PostgresFact]
     public async Task A_profile_activating_while_it_is_open_takes_back_recent_events_another_activation_confirmed_without_its_state()
     {
-        var run = $"twin{Guid.NewGuid():N}"[..15];
-        var connectionString = await postgres.CreateDatabaseAsync("lost_take_back_recent");
-        var first = People.Event(run, 0, 2, new Random(13));
-        var (grid, window) = await StartWithWindowClosedAsync(connectionString, run, first);
+        var (run, connectionString, first, grid, window, crm) = await OnePersonAsync("twin", "lost_take_back_recent", seed: 13);
         await using var _ = grid;
-        var crm = IdentityRules.Default.Normalize("crmId", People.Crm(run, 0));
-        var identities = new[] { new EventIdentity(crm.Namespace, crm.Value) };
         // What the deactivated twin leaves, as this activation sees it: stored and confirmed, not on the state it read.
-        var recent = Event($"{run}-recent") with { Identities = identities };
-        var old = Event($"{run}-old") with { Identities = identities };
+        var recent = Event($"{run}-recent") with { Identities = [crm] };
+        var old = Event($"{run}-old") with { Identities = [crm] };
         await using (var log = PostgresEventLog.Create(connectionString, new PostgresEventLogOptions { TimeProvider = new Clock(DateTimeOffset.UtcNow.AddMinutes(-1)) }))
             await log.AppendAsync([old]);
         await using (var log = PostgresEventLog.Create(connectionString))
@@ -309,6 +300,18 @@ public sealed class LostEventWindowTests(PostgresServerFixture postgres)
         await grid.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         var stored = (await grid.Grains.Lookup("crmId", People.Crm(run, 0)))!;
         Assert.Equal(new[] { first.Id, racing.Id }.Order(), stored.Events.Select(e => e.Id).Order());
+    }
+
+    /// <summary>One person, their first event ingested, on one silo whose window is closed; with their CRM id as the log stores it.</summary>
+    private async Task<(string Run, string ConnectionString, RawEvent First, DurableCluster Grid, LostEventWindow Window, EventIdentity Crm)> OnePersonAsync(
+        string prefix, string database, int seed)
+    {
+        var run = $"{prefix}{Guid.NewGuid():N}"[..15];
+        var connectionString = await postgres.CreateDatabaseAsync(database);
+        var first = People.Event(run, 0, 2, new Random(seed));
+        var (grid, window) = await StartWithWindowClosedAsync(connectionString, run, first);
+        var crm = IdentityRules.Default.Normalize("crmId", People.Crm(run, 0));
+        return (run, connectionString, first, grid, window, new EventIdentity(crm.Namespace, crm.Value));
     }
 
     /// <summary>
