@@ -61,9 +61,9 @@ public sealed partial class ProfileGrain(
     /// Applies the events the journal holds for this profile's identities unconfirmed while a silo's death may have
     /// lost them (<see cref="IEventJournal.LostEventsOf"/>): events the previous activation acknowledged and held
     /// within its write delay, and those of the last write delay (with <see cref="HeldEventsMargin"/>) that another
-    /// activation may be writing while this one read the state. Each is applied as the ingestion's fast path would (the profile checks that every
-    /// identity is, or can be claimed as, its own) and written at once; one that belongs elsewhere (a merge) is left
-    /// to the recovery pass, as is everything when the journal cannot be read.
+    /// activation may be writing while this one read the state. Each is applied as the ingestion's fast path would
+    /// (the profile checks that every identity is, or can be claimed as, its own) and written at once; one that
+    /// belongs elsewhere (a merge) is left to the recovery pass, as is everything when the journal cannot be read.
     /// </summary>
     private async Task TakeBackLostEvents(CancellationToken cancellationToken)
     {
