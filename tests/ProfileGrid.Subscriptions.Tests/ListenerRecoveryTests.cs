@@ -15,10 +15,11 @@ public sealed class ListenerRecoveryTests
         var generation = silo.Hub.Generation;
 
         // What the registry knows of this host: exactly the hub's one listener. Drop it, as a registry
-        // that lost its state would have; the relays stop sending to this host.
+        // that lost its state would have; the relays stop sending to this host. (Not asked whether it is
+        // gone: the hub checks every 200 ms and may register again before the question arrives, which
+        // failed this test once in CI.) The hub registering again is its next generation.
         var listener = Assert.Single((await registry.Listeners()).Listeners);
         await registry.RemoveListener(listener);
-        Assert.Empty((await registry.Listeners()).Listeners);
 
         await silo.Hub.WaitForGeneration(generation + 1).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Single((await registry.Listeners()).Listeners);
