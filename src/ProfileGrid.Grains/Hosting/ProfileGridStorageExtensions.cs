@@ -14,8 +14,8 @@ using ProfileGrid.Storage;
 using ProfileGrid.Storage.Postgres;
 using ProfileGrid.Storage.Postgres.EventLog;
 using ProfileGrid.Storage.Postgres.GrainState;
-using ProfileGrid.Storage.Postgres.Membership;
 using ProfileGrid.Storage.Postgres.Hosting;
+using ProfileGrid.Storage.Postgres.Membership;
 using ProfileGrid.Storage.Postgres.ProfileSets;
 using ProfileGrid.Storage.Postgres.Schema;
 
@@ -150,7 +150,8 @@ public static class ProfileGridStorageExtensions
 
     /// <summary>
     /// Each silo keeps six pools (grain state, the event log, trait observations, the profile id sets, the
-    /// membership version the lost-event window reads, and Orleans' membership and reminders), capped so that a few silos stay under PostgreSQL's default of 100 connections.
+    /// membership version the lost-event window reads, and Orleans' membership and reminders), capped so that a
+    /// few silos stay under PostgreSQL's default of 100 connections.
     /// </summary>
     private static string WithPoolCap(string connectionString, int cap) => PostgresConnectionStrings.ForPool(connectionString, cap);
 

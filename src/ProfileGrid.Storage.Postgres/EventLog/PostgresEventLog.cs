@@ -316,8 +316,8 @@ public sealed class PostgresEventLog : IAsyncDisposable
         IReadOnlyCollection<EventIdentity> identities,
         DateTimeOffset receivedBefore,
         int limit,
-        CancellationToken cancellationToken = default,
-        DateTimeOffset? alsoStoredSince = null)
+        DateTimeOffset? alsoStoredSince = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(identities);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
