@@ -12,17 +12,28 @@ public static class GatewayHostExtensions
     /// <summary>
     /// A stateless gateway: an Orleans client of the cluster the configuration names
     /// (<c>ProfileGrid:Storage</c>, as on the silos), serving the GraphQL API and bulk ingestion.
-    /// Any number can run side by side; they hold no state.
+    /// Any number can run side by side; they hold no state. Each connection to a silo that closes is reported to
+    /// <see cref="ConnectionLoss"/>: Orleans leaves a call sent by it waiting for its response timeout, and the API
+    /// sends its idempotent calls again instead.
     /// </summary>
     public static WebApplicationBuilder AddProfileGridGateway(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
         if (string.IsNullOrEmpty(configuration["urls"])) builder.WebHost.UseUrls(DefaultUrl);
 
+        builder.Services.AddSingleton<ConnectionLoss>();
         builder.UseOrleansClient(client => client
             .UseProfileGridClustering(configuration)
             .AddProfileGridStreams()
-            .AddProfileGridConnectionMonitoring(configuration));
+            .AddProfileGridConnectionMonitoring(configuration)
+            .AddGatewayCountChangedHandler(services =>
+            {
+                var loss = services.GetRequiredService<ConnectionLoss>();
+                return (_, change) =>
+                {
+                    if (change.NumberOfConnectedGateways < change.PreviousNumberOfConnectedGateways) loss.Lost();
+                };
+            }));
         builder.AddProfileGridApi();
         builder.AddProfileGridOperations();
         return builder;

@@ -11,8 +11,12 @@ namespace ProfileGrid.GraphQL.Profiles;
 /// wait for each grain (a GraphQL request's execution limit): a grain call that does not answer (its silo just
 /// died, its activation is stuck) is given up at once instead of at Orleans' response timeout; a write given up
 /// may still take effect; sending it again is safe (events are idempotent by id, traits by observation time).
+/// Within that bound, reads, ingestion and traits are sent again when their silo died under them
+/// (<see cref="ResentCalls"/>; on a gateway also when the connection they went by was lost,
+/// <paramref name="connectionLoss"/>), so a silo's death delays them rather than failing them. An unlink is not:
+/// sent twice, the second would find the identity already unlinked.
 /// </summary>
-public sealed class ProfileGridGateway(IGrainFactory grains, IdentityRules rules, OwnerCache owners)
+public sealed class ProfileGridGateway(IGrainFactory grains, IdentityRules rules, OwnerCache owners, ConnectionLoss? connectionLoss = null)
 {
     public IdentityRules Rules => rules;
 
@@ -36,7 +40,8 @@ public sealed class ProfileGridGateway(IGrainFactory grains, IdentityRules rules
             owners.Forget([identity]);
         }
 
-        var owner = await grains.Identity(identity).GetOwner().WaitAsync(cancellationToken);
+        var owner = await ResentCalls.Send(
+            static s => s.grains.Identity(s.identity).GetOwner(), (grains, identity), connectionLoss, cancellationToken, ReadSilence);
         if (owner is null) return null;
         var view = await ById(owner, request, cancellationToken);
         if (view is not null) owners.Remember([identity], view.Id);
@@ -48,7 +53,8 @@ public sealed class ProfileGridGateway(IGrainFactory grains, IdentityRules rules
     {
         for (var hop = 0; hop < 64; hop++)
         {
-            var (view, lookIn) = await grains.Profile(profileId).GetView(request).WaitAsync(cancellationToken);
+            var (view, lookIn) = await ResentCalls.Send(
+                static s => s.grains.Profile(s.profileId).GetView(s.request), (grains, profileId, request), connectionLoss, cancellationToken, ReadSilence);
             if (lookIn is null) return view;
             profileId = lookIn;
         }
@@ -56,13 +62,24 @@ public sealed class ProfileGridGateway(IGrainFactory grains, IdentityRules rules
     }
 
     public Task<IngestResult> Ingest(ImmutableArray<RawEvent> events, CancellationToken cancellationToken = default) =>
-        Ingestor.Ingest(events).WaitAsync(cancellationToken);
+        ResentCalls.Send(static s => s.Ingestor.Ingest(s.events), (Ingestor, events), connectionLoss, cancellationToken);
 
     public Task<string> SetTraits(IdentityKey identity, string traitsJson, DateTimeOffset observedAt, CancellationToken cancellationToken = default) =>
-        Ingestor.SetTraits(identity, traitsJson, observedAt).WaitAsync(cancellationToken);
+        ResentCalls.Send(
+            static s => s.Ingestor.SetTraits(s.identity, s.traitsJson, s.observedAt), (Ingestor, identity, traitsJson, observedAt), connectionLoss, cancellationToken);
 
     public Task<string?> Unlink(IdentityKey identity, CancellationToken cancellationToken = default) =>
         Ingestor.Unlink(identity).WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// On a gateway, how long a read may go unanswered before it is sent again: a read that went by a live silo to
+    /// one that then died is answered by no one (Orleans fails a silo's own calls to a silo declared dead, but not
+    /// a client's calls relayed by a live gateway silo). A lookup takes milliseconds; one that activates a profile
+    /// from storage, tens to hundreds. Writes are not sent again for silence: a large batch may take seconds.
+    /// </summary>
+    public static readonly TimeSpan GatewayReadSilence = TimeSpan.FromSeconds(2);
+
+    private TimeSpan? ReadSilence => connectionLoss is null ? null : GatewayReadSilence;
 
     private IIngestGrain Ingestor => grains.GetGrain<IIngestGrain>(0);
 }

@@ -1,8 +1,10 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using ProfileGrid.Client.Extensions;
 using ProfileGrid.Hosting;
 using ProfileGrid.Hosting.Client;
 using ProfileGrid.Hosting.Health;
@@ -104,6 +106,25 @@ public sealed class OperationsTests
         Assert.Equal(HealthStatus.Unhealthy, (await check.CheckHealthAsync(new HealthCheckContext())).Status);
         state.NotifyGatewayCountChanged(2, 0, connectionRecovered: true);
         Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(new HealthCheckContext())).Status);
+    }
+
+    [Fact]
+    public void A_gateway_reports_each_closed_silo_connection_so_the_calls_sent_by_it_go_again()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--ProfileGrid:Storage=InMemory"] });
+        builder.AddProfileGridGateway();
+        using var app = builder.Build();
+        var loss = app.Services.GetRequiredService<ConnectionLoss>();
+        var handlers = app.Services.GetServices<Orleans.GatewayCountChangedHandler>().ToList();
+        var watching = loss.Next;
+
+        foreach (var handler in handlers) handler(null, new Orleans.GatewayCountChangedEventArgs(3, 2));
+        Assert.Equal(0, loss.Losses);
+        foreach (var handler in handlers) handler(null, new Orleans.GatewayCountChangedEventArgs(2, 3));
+
+        Assert.Equal(1, loss.Losses);
+        Assert.True(watching.IsCancellationRequested);
+        Assert.False(loss.Next.IsCancellationRequested);
     }
 
     private sealed class StartedLifetime : Microsoft.Extensions.Hosting.IHostApplicationLifetime

@@ -26,6 +26,12 @@ internal static class GridApi
     public static async Task<(List<string> EventIds, int EventCount)?> LookupAsync(HttpClient client, Uri host, string email, CancellationToken cancellationToken = default)
     {
         var (status, body) = await LookupRawAsync(client, host, email, cancellationToken);
+        return ProfileOf(status, body);
+    }
+
+    /// <summary>What <see cref="LookupAsync"/> makes of a lookup's status and body.</summary>
+    public static (List<string> EventIds, int EventCount)? ProfileOf(HttpStatusCode status, JsonNode body)
+    {
         if (status != HttpStatusCode.OK) return null;
         if (body["errors"] is not null || body["data"]?["profile"] is not JsonObject profile) return null;
         return (profile["events"]!.AsArray().Select(e => e!["id"]!.GetValue<string>()).ToList(), profile["stats"]!["eventCount"]!.GetValue<int>());

@@ -37,8 +37,8 @@ public sealed class SiloKillTests(PostgresServerFixture postgres, ITestOutputHel
         string Email(int profile) => $"kill.{run}.{profile}@example.com";
         var acknowledged = new ConcurrentDictionary<string, ConcurrentBag<string>>();
         using var stop = new CancellationTokenSource();
-        var writer = new Writer(gateway.Http, Email, acknowledged);
-        var reader = new Reader(gateway.Http, Enumerable.Range(0, 20).Select(Email).ToList(), acknowledged);
+        var writer = new Writer(gateway.Http, Email, acknowledged, clock);
+        var reader = new Reader(gateway.Http, Enumerable.Range(0, 20).Select(Email).ToList(), acknowledged, clock);
 
         // Seed the profiles the reader looks up, then run both until the kills are done.
         Assert.True(await writer.WriteOneBatchAsync(stop.Token));
@@ -66,12 +66,14 @@ public sealed class SiloKillTests(PostgresServerFixture postgres, ITestOutputHel
         await writing;
         await reading;
 
-        var window = reader.LongestFailure();
-        output.WriteLine($"fail-over window (longest stretch without a successful lookup through the gateway): {window.TotalSeconds:0.00} s");
+        var window = reader.LongestWithoutAnswer();
+        output.WriteLine($"fail-over window (longest wait for an answered lookup through the gateway, failed lookups in between included): {window.TotalSeconds:0.00} s");
         output.WriteLine($"lookups answered without an event acknowledged before they were sent: {reader.Stale.Count}{string.Concat(reader.Stale.Take(3).Select(s => $"; {s}"))}");
         output.WriteLine($"lookups: {reader.Successes} answered, {reader.Failures} failed; batches: {writer.Batches} acknowledged ({writer.Batches * BatchSize} events), {writer.FailedAttempts} attempts failed and were retried");
+        foreach (var line in reader.LongWaits(TimeSpan.FromSeconds(0.5))) output.WriteLine($"  lookups {line}");
+        foreach (var line in writer.SlowBatches()) output.WriteLine($"  ingestion {line}");
         await File.WriteAllTextAsync(Path.Combine(AppContext.BaseDirectory, "failover-window.txt"),
-            $"{window.TotalSeconds:0.00} s longest lookup gap over {Kills} SIGKILLs; {reader.Failures} of {reader.Successes + reader.Failures} lookups failed; {reader.Stale.Count} answered without an acknowledged event\n");
+            $"{window.TotalSeconds:0.00} s longest wait for a lookup's answer over {Kills} SIGKILLs; {reader.Failures} of {reader.Successes + reader.Failures} lookups failed; {reader.Stale.Count} answered without an acknowledged event\n");
 
         // Every acknowledged event is in its profile, exactly once. Recovery of events logged but not
         // yet applied when a silo died may still be running: give it time, then compare.
@@ -135,8 +137,12 @@ public sealed class SiloKillTests(PostgresServerFixture postgres, ITestOutputHel
     }
 
     /// <summary>Sends batches back to back; a batch not acknowledged is sent again (same ids) until it is, as a real producer would.</summary>
-    private sealed class Writer(Uri gateway, Func<int, string> email, ConcurrentDictionary<string, ConcurrentBag<string>> acknowledged)
+    private sealed class Writer(Uri gateway, Func<int, string> email, ConcurrentDictionary<string, ConcurrentBag<string>> acknowledged, Stopwatch clock)
     {
+        /// <summary>A batch taking longer than this to be acknowledged is reported.</summary>
+        private static readonly TimeSpan Slow = TimeSpan.FromSeconds(1);
+
+        private readonly ConcurrentQueue<string> slowBatches = new();
         private readonly HttpClient client = new() { Timeout = TimeSpan.FromSeconds(20) };
         private readonly string run = Guid.NewGuid().ToString("N")[..6];
         private int batches;
@@ -162,15 +168,20 @@ public sealed class SiloKillTests(PostgresServerFixture postgres, ITestOutputHel
                 .ToList();
             next += BatchSize;
             var json = batch.Select(e => GridApi.Event(e.Id, e.Email, DateTimeOffset.UtcNow.AddMinutes(-1))).ToList();
+            var started = clock.Elapsed;
+            var attempts = 0;
             while (true)
             {
                 try
                 {
+                    attempts++;
                     var failure = await GridApi.IngestAsync(client, gateway, json);
                     if (failure is null)
                     {
                         foreach (var (id, address) in batch) acknowledged.GetOrAdd(address, _ => []).Add(id);
                         Interlocked.Increment(ref batches);
+                        if (clock.Elapsed - started > Slow)
+                            slowBatches.Enqueue($"batch sent at {started.TotalSeconds:0.0} s acknowledged after {(clock.Elapsed - started).TotalSeconds:0.0} s, {attempts} attempt(s){(attempts > 1 ? $", the last failure: {Shortened(LastFailure)}" : "")}");
                         return true;
                     }
 
@@ -187,6 +198,9 @@ public sealed class SiloKillTests(PostgresServerFixture postgres, ITestOutputHel
             }
         }
 
+        /// <summary>The batches that took longer than a second to be acknowledged.</summary>
+        public IEnumerable<string> SlowBatches() => slowBatches;
+
         public async Task WaitForBatchesAsync(int count, TimeSpan timeout)
         {
             var watch = Stopwatch.StartNew();
@@ -202,11 +216,10 @@ public sealed class SiloKillTests(PostgresServerFixture postgres, ITestOutputHel
     /// Looks profiles up one after another and remembers, for each, when it was sent and whether it was answered, and
     /// each answer that lacked an event acknowledged before the lookup was sent.
     /// </summary>
-    private sealed class Reader(Uri gateway, IReadOnlyList<string> emails, ConcurrentDictionary<string, ConcurrentBag<string>> acknowledged)
+    private sealed class Reader(Uri gateway, IReadOnlyList<string> emails, ConcurrentDictionary<string, ConcurrentBag<string>> acknowledged, Stopwatch clock)
     {
         private readonly HttpClient client = new() { Timeout = TimeSpan.FromSeconds(10) };
-        private readonly Stopwatch clock = Stopwatch.StartNew();
-        private readonly ConcurrentQueue<(TimeSpan Sent, TimeSpan Answered, bool Ok)> results = new();
+        private readonly ConcurrentQueue<(TimeSpan Sent, TimeSpan Answered, bool Ok, string? Why)> results = new();
         private int lastSuccessIndex = -1;
         private int count;
 
@@ -224,19 +237,23 @@ public sealed class SiloKillTests(PostgresServerFixture postgres, ITestOutputHel
                 var email = emails[i % emails.Count];
                 string[] before = acknowledged.TryGetValue(email, out var ids) ? [.. ids] : [];
                 bool ok;
+                string? why = null;
                 try
                 {
-                    var profile = await GridApi.LookupAsync(client, gateway, email);
+                    var (status, body) = await GridApi.LookupRawAsync(client, gateway, email);
+                    var profile = GridApi.ProfileOf(status, body);
                     ok = profile is not null;
+                    if (!ok) why = Shortened(body["errors"]?[0]?["extensions"]?["code"]?.ToString() ?? $"{(int)status}");
                     if (profile is { EventIds: var shown } && before.Except(shown).ToList() is { Count: > 0 } missing)
                         Stale.Enqueue($"{email} at {sent.TotalSeconds:0.0} s lacked {missing.Count} of {before.Length} acknowledged events");
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
                     ok = false;
+                    why = e is TaskCanceledException ? "no answer in 10 s" : Shortened(e.Message);
                 }
 
-                results.Enqueue((sent, clock.Elapsed, ok));
+                results.Enqueue((sent, clock.Elapsed, ok, why));
                 var index = Interlocked.Increment(ref count);
                 if (ok) Volatile.Write(ref lastSuccessIndex, index);
                 await Task.Delay(20, CancellationToken.None);
@@ -255,25 +272,43 @@ public sealed class SiloKillTests(PostgresServerFixture postgres, ITestOutputHel
             }
         }
 
-        /// <summary>From the first lookup that failed to the answer of the next one that succeeded, the longest such stretch.</summary>
-        public TimeSpan LongestFailure()
+        /// <summary>
+        /// The fail-over window: the longest a caller waited for an answer, from sending a lookup to the answer of the
+        /// next one that succeeded (the same lookup when it did; failed lookups in between count towards it).
+        /// </summary>
+        public TimeSpan LongestWithoutAnswer()
         {
             var longest = TimeSpan.Zero;
-            TimeSpan? failingSince = null;
-            foreach (var (sent, answered, ok) in results)
+            TimeSpan? waitingSince = null;
+            foreach (var (sent, answered, ok, _) in results)
             {
-                if (!ok)
-                {
-                    failingSince ??= sent;
-                }
-                else if (failingSince is { } since)
-                {
-                    longest = TimeSpan.FromTicks(Math.Max(longest.Ticks, (answered - since).Ticks));
-                    failingSince = null;
-                }
+                waitingSince ??= sent;
+                if (!ok) continue;
+                longest = TimeSpan.FromTicks(Math.Max(longest.Ticks, (answered - waitingSince.Value).Ticks));
+                waitingSince = null;
             }
 
             return longest;
         }
+
+        /// <summary>Each stretch without an answer longer than <paramref name="over"/>: when it began, when it ended, and each lookup in it.</summary>
+        public IEnumerable<string> LongWaits(TimeSpan over)
+        {
+            var waiting = new List<(TimeSpan Sent, TimeSpan Answered, string? Why)>();
+            foreach (var (sent, answered, ok, why) in results)
+            {
+                waiting.Add((sent, answered, ok ? "answered" : why));
+                if (!ok) continue;
+                if (answered - waiting[0].Sent > over)
+                {
+                    yield return $"waited from {waiting[0].Sent.TotalSeconds:0.0} s until an answer at {answered.TotalSeconds:0.0} s: "
+                        + string.Join(", ", waiting.Select(w => $"sent {w.Sent.TotalSeconds:0.0} s, {w.Why} after {(w.Answered - w.Sent).TotalSeconds:0.0} s"));
+                }
+
+                waiting.Clear();
+            }
+        }
     }
+
+    private static string Shortened(string? text) => text is null ? "" : text.Length <= 160 ? text : text[..160] + "...";
 }
