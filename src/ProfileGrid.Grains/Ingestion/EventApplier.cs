@@ -1,3 +1,7 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using ProfileGrid.Hosting;
+
 namespace ProfileGrid.Ingestion;
 
 /// <summary>What applying a set of events did.</summary>
@@ -17,12 +21,19 @@ public readonly record struct EventToApply(int Index, CustomerEvent Event, Immut
 
 /// <summary>
 /// Applies recorded events to profiles: events that share their strongest identity in order of their
-/// timestamps, the others in parallel. Used by live ingestion and by the recovery pass alike.
+/// timestamps, the others in parallel. Used by live ingestion and by the recovery pass alike. An event whose
+/// grains' silo died under it (<see cref="PassingFailure"/>) is stitched again after a pause, for up to
+/// <see cref="PassingFailurePatience"/>, before it is reported failed: stitching again is what the next event
+/// meeting a cut-short stitch does anyway, and an event already on its profile is not applied twice. Not on a
+/// silo that is stopping: its own calls are refused then, and its stop would wait for the pauses.
 /// </summary>
-public sealed class EventApplier(StitchCoordinator coordinator, ILogger<EventApplier> logger)
+public sealed class EventApplier(StitchCoordinator coordinator, IHostApplicationLifetime lifetime, ILogger<EventApplier> logger)
 {
     /// <summary>Groups of events stitched at the same time.</summary>
     public const int MaxParallelGroups = 64;
+
+    /// <summary>How long one event is stitched again after failures that pass; a silo's death is declared within it when the silo restarts, or by the others' probes in about 15 s.</summary>
+    public static readonly TimeSpan PassingFailurePatience = TimeSpan.FromSeconds(10);
 
     /// <param name="events">The events, with the position each is reported at.</param>
     /// <param name="writeThrough">Each profile writes before answering (recovery), instead of within its write delay.</param>
@@ -40,14 +51,27 @@ public sealed class EventApplier(StitchCoordinator coordinator, ILogger<EventApp
             foreach (var (index, e, newIdentities) in inOrder)
             {
                 StitchResult result;
-                try
+                var started = Stopwatch.GetTimestamp();
+                for (var failures = 0; ; failures++)
                 {
-                    result = await coordinator.Stitch(e, writeThrough, newIdentities);
-                }
-                catch (Exception ex)
-                {
-                    logger.LogError(ex, "Event {EventId} failed", e.Id);
-                    result = new StitchResult(false, null, [], $"internal error: {ex.Message}");
+                    try
+                    {
+                        // Again after a failure, the identities' grains may have been written: they read their storage.
+                        result = await coordinator.Stitch(e, writeThrough, failures == 0 ? newIdentities : default);
+                        break;
+                    }
+                    catch (Exception ex) when (PassingFailure.Is(ex) && !lifetime.ApplicationStopping.IsCancellationRequested
+                        && Stopwatch.GetElapsedTime(started) < PassingFailurePatience)
+                    {
+                        logger.LogDebug(ex, "Event {EventId} is stitched again: its silo died under it", e.Id);
+                        await Task.Delay(PassingFailure.Pause(failures), CancellationToken.None);
+                    }
+                    catch (Exception ex)
+                    {
+                        logger.LogError(ex, "Event {EventId} failed", e.Id);
+                        result = new StitchResult(false, null, [], $"internal error: {ex.Message}");
+                        break;
+                    }
                 }
                 lock (applied)
                 {

@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using Orleans.Runtime.Messaging;
 using ProfileGrid.Hosting;
 
 namespace ProfileGrid.GraphQL.Profiles;
@@ -7,7 +6,8 @@ namespace ProfileGrid.GraphQL.Profiles;
 /// <summary>
 /// Sends an idempotent grain call again when the way it went was lost, so that a silo's death costs a caller a
 /// pause rather than an error: after a short pause when the call failed for a reason that passes once the cluster
-/// has moved on (its silo unreachable or declared dead, its message rejected on the way), and at once when this
+/// has moved on (<see cref="PassingFailure"/>: its silo unreachable or declared dead, its message rejected on the
+/// way), and at once when this
 /// host reports a lost connection (<see cref="ConnectionLoss"/>) while the call had no answer, or (if asked) when
 /// it has had no answer for a while; a call given up on is left to end unobserved. Any other failure
 /// is the caller's at once. The caller's token bounds it all; when it ends during a pause, the caller gets the
@@ -15,11 +15,6 @@ namespace ProfileGrid.GraphQL.Profiles;
 /// </summary>
 public static class ResentCalls
 {
-    /// <summary>The pause before the first resend after a failure; it doubles up to <see cref="LongestPause"/>.</summary>
-    public static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(50);
-
-    public static readonly TimeSpan LongestPause = TimeSpan.FromMilliseconds(500);
-
     /// <summary>
     /// Calls <paramref name="call"/> with <paramref name="state"/> until it answers, sending it again as above, and
     /// also when it has not answered for <paramref name="silentFor"/> (for reads from a gateway: a call that went by a
@@ -51,15 +46,14 @@ public static class ResentCalls
             {
                 continue;
             }
-            catch (Exception e) when (Passes(e))
+            catch (Exception e) when (PassingFailure.Is(e))
             {
                 failure = e;
             }
 
-            var pause = TimeSpan.FromTicks(Math.Min(LongestPause.Ticks, FirstPause.Ticks << Math.Min(failures++, 8)));
             try
             {
-                await Task.Delay(pause, cancellationToken);
+                await Task.Delay(PassingFailure.Pause(failures++), cancellationToken);
             }
             catch (OperationCanceledException)
             {
@@ -67,11 +61,4 @@ public static class ResentCalls
             }
         }
     }
-
-    /// <summary>
-    /// Whether a failure passes once the cluster has moved on: the target silo was declared dead or could not be
-    /// reached (<see cref="SiloUnavailableException"/> is a rejection), or the message was rejected on its way.
-    /// </summary>
-    public static bool Passes(Exception failure) =>
-        failure is OrleansMessageRejectionException or ConnectionFailedException;
 }

@@ -19,6 +19,7 @@ public sealed class SiloKillTests(PostgresServerFixture postgres, ITestOutputHel
         var acknowledged = new ConcurrentDictionary<string, RawEvent>();
         var unacknowledged = new ConcurrentDictionary<string, RawEvent>();
         var failedCalls = 0;
+        var rejections = new ConcurrentQueue<string>();
         using var stop = new CancellationTokenSource();
         var workers = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
         {
@@ -33,6 +34,7 @@ public sealed class SiloKillTests(PostgresServerFixture postgres, ITestOutputHel
                     {
                         var result = await grid.Grains.GetGrain<IIngestGrain>(w).Ingest([.. batch]);
                         var rejected = result.Rejected.Select(r => r.EventId).ToHashSet();
+                        foreach (var r in result.Rejected) rejections.Enqueue(r.Reason);
                         foreach (var e in batch)
                         {
                             if (rejected.Contains(e.Id)) unacknowledged[e.Id!] = e;
@@ -61,6 +63,7 @@ public sealed class SiloKillTests(PostgresServerFixture postgres, ITestOutputHel
         // Events that failed mid-stitch are stored (never lost) and applied by the recovery pass.
         var recovery = await grid.SiloServices.GetRequiredService<EventRecovery>().RecoverAsync(DateTimeOffset.UtcNow.AddMinutes(1));
         output.WriteLine($"acknowledged {acknowledged.Count}, failed calls {failedCalls}, unacknowledged {unacknowledged.Count}, recovery applied {recovery.Applied}");
+        output.WriteLine($"rejected {rejections.Count}{string.Concat(rejections.Take(3).Select(r => $"; {r}"))}");
 
         // 1. Every acknowledged event is on the profile its person resolves to, exactly once.
         foreach (var e in acknowledged.Values)
