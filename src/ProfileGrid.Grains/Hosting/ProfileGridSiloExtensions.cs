@@ -25,6 +25,7 @@ public static class ProfileGridSiloExtensions
         var memory = ProfileGridMemorySettings.FromConfiguration(configuration);
         silo.Configure<GrainCollectionOptions>(memory.Apply);
         silo.Services.AddSingleton<IValidateOptions<GrainCollectionOptions>>(new ProfileGridMemorySettings.Validation(memory));
+        silo.Configure<ClusterMembershipOptions>(ProfileGridClusterSettings.FromConfiguration(configuration).Apply);
         silo.Services.AddSingleton<StitchCoordinator>();
         silo.Services.AddSingleton<EventApplier>();
         silo.Services.TryAddKeyedSingleton<IGrainStorage>(ProfileGridStorage.Name, (sp, _) =>
