@@ -10,14 +10,13 @@ namespace ProfileGrid.Hosting;
 public sealed class ConnectionLoss
 {
     private CancellationTokenSource _next = new();
+    private int _losses;
 
     /// <summary>Cancelled at the next loss of a connection; a call sent now watches it.</summary>
     public CancellationToken Next => Volatile.Read(ref _next).Token;
 
     /// <summary>How many losses were reported.</summary>
     public int Losses => Volatile.Read(ref _losses);
-
-    private int _losses;
 
     /// <summary>A connection was lost: the calls watching <see cref="Next"/> are told (on the thread pool), later calls watch a new token.</summary>
     public void Lost()

@@ -7,11 +7,11 @@ namespace ProfileGrid.GraphQL.Profiles;
 /// Sends an idempotent grain call again when the way it went was lost, so that a silo's death costs a caller a
 /// pause rather than an error: after a short pause when the call failed for a reason that passes once the cluster
 /// has moved on (<see cref="PassingFailure"/>: its silo unreachable or declared dead, its message rejected on the
-/// way), and at once when this
-/// host reports a lost connection (<see cref="ConnectionLoss"/>) while the call had no answer, or (if asked) when
-/// it has had no answer for a while; a call given up on is left to end unobserved. Any other failure
-/// is the caller's at once. The caller's token bounds it all; when it ends during a pause, the caller gets the
-/// last failure. A caller without a bound (a token that cannot be cancelled) gets one send, as from Orleans.
+/// way); at once when this host reports a lost connection (<see cref="ConnectionLoss"/>) while the call had no
+/// answer; and, if asked, when it has had no answer for a while. A call given up on is left to end unobserved.
+/// Any other failure is the caller's at once. The caller's token bounds it all; when it ends during a pause, the
+/// caller gets the last failure. A caller without a bound (a token that cannot be cancelled) gets one send, as
+/// from Orleans.
 /// </summary>
 public static class ResentCalls
 {
