@@ -10,15 +10,12 @@ namespace ProfileGrid.Cluster.Tests.Hosting;
 /// <summary><c>ProfileGrid:Cluster:*</c>: how quickly a silo that stopped answering is declared dead.</summary>
 public sealed class ClusterSettingsTests
 {
-    private static IConfiguration Config(params (string Key, string Value)[] settings) =>
-        new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).Build();
-
     [Fact]
     public void Unset_the_membership_options_stay_as_they_were()
     {
         var options = new ClusterMembershipOptions { ProbeTimeout = TimeSpan.FromSeconds(7), NumMissedProbesLimit = 4 };
 
-        ProfileGridClusterSettings.FromConfiguration(Config()).Apply(options);
+        ProfileGridClusterSettings.FromConfiguration(TestConfiguration.Of()).Apply(options);
 
         Assert.Equal(TimeSpan.FromSeconds(7), options.ProbeTimeout);
         Assert.Equal(4, options.NumMissedProbesLimit);
@@ -30,7 +27,7 @@ public sealed class ClusterSettingsTests
     public void A_silo_probes_as_configured()
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.UseOrleans(silo => silo.UseLocalhostClustering().AddProfileGrid(Config(
+        builder.UseOrleans(silo => silo.UseLocalhostClustering().AddProfileGrid(TestConfiguration.Of(
             (ProfileGridClusterSettings.ProbeTimeoutKey, "00:00:02"), (ProfileGridClusterSettings.MissedProbesLimitKey, "2"))));
         using var host = builder.Build();
 
@@ -49,7 +46,7 @@ public sealed class ClusterSettingsTests
     [InlineData(ProfileGridClusterSettings.MissedProbesLimitKey, "11", "ProfileGrid:Cluster:MissedProbesLimit is '11'; it must be a whole number from 1 to 10 (default 3).")]
     public void A_bad_value_is_refused_naming_the_key_and_the_rule(string key, string value, string message)
     {
-        var error = Assert.Throws<OptionsValidationException>(() => ProfileGridClusterSettings.FromConfiguration(Config((key, value))));
+        var error = Assert.Throws<OptionsValidationException>(() => ProfileGridClusterSettings.FromConfiguration(TestConfiguration.Of((key, value))));
 
         Assert.Equal(message, error.Message);
     }

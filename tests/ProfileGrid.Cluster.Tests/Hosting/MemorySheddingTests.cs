@@ -18,13 +18,10 @@ namespace ProfileGrid.Cluster.Tests.Hosting;
 /// </summary>
 public sealed class MemorySheddingTests
 {
-    private static IConfiguration Config(params (string Key, string Value)[] settings) =>
-        new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).Build();
-
     [Fact]
     public void Shedding_is_on_by_default_above_80_percent_down_to_75_as_in_Orleans()
     {
-        var settings = ProfileGridMemorySettings.FromConfiguration(Config());
+        var settings = ProfileGridMemorySettings.FromConfiguration(TestConfiguration.Of());
         var options = new GrainCollectionOptions();
 
         settings.Apply(options);
@@ -41,8 +38,8 @@ public sealed class MemorySheddingTests
     public void Zero_turns_shedding_off_and_a_limit_alone_sheds_to_5_points_below_it()
     {
         var off = new GrainCollectionOptions();
-        ProfileGridMemorySettings.FromConfiguration(Config((ProfileGridMemorySettings.ShedAbovePercentKey, "0"))).Apply(off);
-        var low = ProfileGridMemorySettings.FromConfiguration(Config((ProfileGridMemorySettings.ShedAbovePercentKey, "60")));
+        ProfileGridMemorySettings.FromConfiguration(TestConfiguration.Of((ProfileGridMemorySettings.ShedAbovePercentKey, "0"))).Apply(off);
+        var low = ProfileGridMemorySettings.FromConfiguration(TestConfiguration.Of((ProfileGridMemorySettings.ShedAbovePercentKey, "60")));
 
         Assert.False(off.EnableActivationSheddingOnMemoryPressure);
         Assert.Equal((60d, 55d), (low.ShedAbovePercent, low.ShedToPercent));
@@ -60,7 +57,7 @@ public sealed class MemorySheddingTests
     [InlineData(ProfileGridMemorySettings.ShedToPercentKey, "0", "ProfileGrid:Memory:ShedToPercent (0) must be above 0 and below ProfileGrid:Memory:ShedAbovePercent (80)")]
     public void A_bad_value_is_refused_naming_the_key_and_the_rule(string key, string value, string message)
     {
-        var error = Assert.Throws<OptionsValidationException>(() => ProfileGridMemorySettings.FromConfiguration(Config((key, value))));
+        var error = Assert.Throws<OptionsValidationException>(() => ProfileGridMemorySettings.FromConfiguration(TestConfiguration.Of((key, value))));
 
         Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
     }
@@ -71,7 +68,7 @@ public sealed class MemorySheddingTests
     [InlineData(ProfileGridMemorySettings.IdentityCollectionAgeKey, "00:05:00", "00:10:00")]
     public void An_age_not_above_the_collection_quantum_is_refused_naming_the_key(string key, string age, string quantum)
     {
-        var error = Assert.Throws<OptionsValidationException>(() => CollectionOptions(Config((key, age)), TimeSpan.Parse(quantum)));
+        var error = Assert.Throws<OptionsValidationException>(() => CollectionOptions(TestConfiguration.Of((key, age)), TimeSpan.Parse(quantum)));
 
         Assert.Equal($"{key} is {age}; it must be more than Orleans' collection quantum ({quantum}).", error.Message);
     }
@@ -79,7 +76,7 @@ public sealed class MemorySheddingTests
     [Fact]
     public void An_age_above_a_shortened_quantum_is_taken()
     {
-        var options = CollectionOptions(Config((ProfileGridMemorySettings.ProfileCollectionAgeKey, "00:00:03")), TimeSpan.FromSeconds(1));
+        var options = CollectionOptions(TestConfiguration.Of((ProfileGridMemorySettings.ProfileCollectionAgeKey, "00:00:03")), TimeSpan.FromSeconds(1));
 
         Assert.Equal(TimeSpan.FromSeconds(3), options.ClassSpecificCollectionAge["ProfileGrid.Profiles.ProfileGrain"]);
     }
@@ -89,7 +86,7 @@ public sealed class MemorySheddingTests
     {
         var builder = Host.CreateApplicationBuilder();
         builder.UseOrleans(silo => silo.UseLocalhostClustering()
-            .AddProfileGrid(Config((ProfileGridMemorySettings.ProfileCollectionAgeKey, "00:01:00"))));
+            .AddProfileGrid(TestConfiguration.Of((ProfileGridMemorySettings.ProfileCollectionAgeKey, "00:01:00"))));
         await using var host = (IAsyncDisposable)builder.Build();
 
         var error = Assert.Throws<OptionsValidationException>(() => ((IHost)host).Services.GetRequiredService<IOptions<GrainCollectionOptions>>().Value);
