@@ -16,7 +16,10 @@ public static class ProfileGridDomainServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IdentityOptions>, IdentityOptionsValidator>());
-        services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.Section));
+        services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.Section))
+            .Validate(o => o.MaxWait > TimeSpan.Zero && o.MaxWait <= IngestionOptions.LongestMaxWait,
+                $"{IngestionOptions.Section}:MaxWait: must be more than 00:00:00 and at most {IngestionOptions.LongestMaxWait}")
+            .ValidateOnStart();
         services.AddOptions<ProfileOptions>().Bind(configuration.GetSection(ProfileOptions.Section))
             .Validate(o => o.StateWriteDelay is null || (o.StateWriteDelay >= TimeSpan.Zero && o.StateWriteDelay <= ProfileOptions.LongestStateWriteDelay),
                 $"{ProfileOptions.Section}:StateWriteDelay: must be between 00:00:00 and {ProfileOptions.LongestStateWriteDelay}")

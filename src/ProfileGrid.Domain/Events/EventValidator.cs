@@ -26,6 +26,16 @@ public sealed class IngestionOptions
 
     /// <summary>Longest event id or type, in characters.</summary>
     public int MaxIdLength { get; set; } = 256;
+
+    /// <summary>
+    /// How long <c>POST /v1/events</c> waits for the grid to acknowledge a batch (sending its calls again meanwhile
+    /// when a silo dies under them) before it answers 503; Orleans' own response timeout is 30 s.
+    /// </summary>
+    public TimeSpan MaxWait { get; set; } = DefaultMaxWait;
+
+    public static readonly TimeSpan DefaultMaxWait = TimeSpan.FromSeconds(30);
+
+    public static readonly TimeSpan LongestMaxWait = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>

@@ -19,12 +19,6 @@ namespace ProfileGrid.GraphQL.Apis;
 /// </summary>
 public static class EventsApi
 {
-    /// <summary>
-    /// How long a batch may wait for the grid, sent again meanwhile when its silo dies under it (as long as Orleans'
-    /// response timeout, the most a batch waited before the API sent calls again); past it the answer is 503.
-    /// </summary>
-    public static readonly TimeSpan IngestPatience = TimeSpan.FromSeconds(30);
-
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/v1/events", Ingest);
@@ -89,10 +83,12 @@ public static class EventsApi
             body.Dispose();
         }
 
+        // Sent again meanwhile when a silo dies under it; past the wait (IngestionOptions.MaxWait) the answer is 503.
         IngestResult result;
+        var wait = options.Value.MaxWait;
         using (var patience = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted))
         {
-            patience.CancelAfter(IngestPatience);
+            patience.CancelAfter(wait);
             try
             {
                 result = raws.Count == 0 ? new IngestResult(0, 0, [], []) : await gateway.Ingest([.. raws], patience.Token);
@@ -100,7 +96,7 @@ public static class EventsApi
             catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
             {
                 return Problem(StatusCodes.Status503ServiceUnavailable,
-                    $"the grid did not acknowledge the batch within {IngestPatience.TotalSeconds:0} s; some of its events may have been applied: sending the same batch again is safe (events are idempotent by id)");
+                    $"the grid did not acknowledge the batch within {wait} ({IngestionOptions.Section}:MaxWait); some of its events may have been applied: sending the same batch again is safe (events are idempotent by id)");
             }
         }
         rejected.AddRange(result.Rejected.Select(r => r with { Index = r.Index < 0 ? r.Index : indexes[r.Index] }));

@@ -21,6 +21,8 @@ public sealed class ConfigurationErrorTests
     [InlineData("silo", "ProfileGrid:Profiles:StateWriteDelay", "soon", "profilegrid-silo: configuration error: Failed to convert configuration value 'soon' at 'ProfileGrid:Profiles:StateWriteDelay'")]
     [InlineData("gateway", "ProfileGrid:Storage", "Redis", "profilegrid-gateway: configuration error: ProfileGrid:Storage is 'Redis'; allowed values are InMemory and Postgres")]
     [InlineData("gateway", "ProfileGrid:ShutdownTimeoutSeconds", "soon", "profilegrid-gateway: configuration error: ProfileGrid:ShutdownTimeoutSeconds is 'soon'; it must be a number of seconds")]
+    [InlineData("gateway", "ProfileGrid:Ingestion:MaxWait", "00:00:00", "profilegrid-gateway: configuration error: ProfileGrid:Ingestion:MaxWait: must be more than 00:00:00 and at most 00:10:00")]
+    [InlineData("silo", "ProfileGrid:Cluster:ProbeTimeout", "fast", "profilegrid-silo: configuration error: ProfileGrid:Cluster:ProbeTimeout is 'fast'; it must be a time span such as 00:00:02, from 00:00:01 to 00:01:00 (default 00:00:05).")]
     public async Task A_host_given_a_setting_it_cannot_use_exits_78_naming_the_key_without_a_stack_trace(string host, string key, string value, string expected)
     {
         var dll = host == "silo"
