@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Hosting;
 using Orleans.Runtime;
 using Orleans.TestingHost;
@@ -47,6 +49,40 @@ public sealed class PassingFailureTests(PassingFailureTests.Fixture fixture) : I
         Assert.Equal(1, Refusing.Refused(e.Id!));
     }
 
+    [Theory]
+    [InlineData(false, 0, 3)]
+    [InlineData(true, 1, 1)]
+    public async Task A_stopping_silo_reports_such_an_event_at_once_instead_of_stitching_it_again(bool stopping, int rejected, int refused)
+    {
+        // The applier as a silo has it, sending from the test's client (where the filter refuses too).
+        using var stop = new CancellationTokenSource();
+        if (stopping) stop.Cancel();
+        var applier = new EventApplier(
+            new StitchCoordinator(_grains, new StitchPlanner(IdentityRules.Default), new OwnerCache(), NullLogger<StitchCoordinator>.Instance),
+            new Lifetime(stop.Token), NullLogger<EventApplier>.Instance);
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var raw = Grid.Event("web.login", ("crmId", $"crm-{run}"));
+        Assert.True(new EventValidator(new IngestionOptions(), IdentityRules.Default, TimeProvider.System).TryValidate(raw, out var e, out var reason), reason);
+        Refusing.Refuse(e.Id, times: 3, () => new SiloUnavailableException("the silo was declared dead"));
+
+        var report = await applier.Apply([new EventToApply(0, e)]);
+
+        Assert.Equal(rejected, report.Failed.Count);
+        Assert.Equal(1 - rejected, report.Applied.Count);
+        Assert.Equal(refused, Refusing.Refused(e.Id));
+    }
+
+    private sealed class Lifetime(CancellationToken stopping) : IHostApplicationLifetime
+    {
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => stopping;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication() => throw new NotSupportedException();
+    }
+
     /// <summary>Fails a chosen event's profile calls (<see cref="IProfileGrain.Apply"/>) a chosen number of times.</summary>
     public sealed class Refusing : IOutgoingGrainCallFilter
     {
@@ -68,7 +104,7 @@ public sealed class PassingFailureTests(PassingFailureTests.Fixture fixture) : I
         }
     }
 
-    /// <summary>One silo running the real grains, with <see cref="Refusing"/> on its outgoing calls.</summary>
+    /// <summary>One silo running the real grains, with <see cref="Refusing"/> on its outgoing calls and the client's.</summary>
     public sealed class Fixture : IAsyncLifetime
     {
         public TestCluster Cluster { get; private set; } = null!;
@@ -77,6 +113,7 @@ public sealed class PassingFailureTests(PassingFailureTests.Fixture fixture) : I
         {
             var builder = new TestClusterBuilder(1);
             builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+            builder.AddClientBuilderConfigurator<ClientConfigurator>();
             Cluster = builder.Build();
             await Cluster.DeployAsync();
         }
@@ -86,6 +123,11 @@ public sealed class PassingFailureTests(PassingFailureTests.Fixture fixture) : I
         private sealed class SiloConfigurator : ISiloConfigurator
         {
             public void Configure(ISiloBuilder silo) => silo.AddProfileGrid(silo.Configuration).AddOutgoingGrainCallFilter<Refusing>();
+        }
+
+        private sealed class ClientConfigurator : IClientBuilderConfigurator
+        {
+            public void Configure(IConfiguration configuration, IClientBuilder client) => client.AddOutgoingGrainCallFilter<Refusing>();
         }
     }
 }
