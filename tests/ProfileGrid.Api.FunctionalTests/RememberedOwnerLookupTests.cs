@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans;
 using ProfileGrid.Identity;
@@ -12,7 +10,7 @@ namespace ProfileGrid.Api.FunctionalTests;
 /// memory) reads the profile in one grain call; the view must still list the identity, so an identity that
 /// moved since is still found where it is now.
 /// </summary>
-public sealed class RememberedOwnerLookupTests(RememberedOwnerLookupTests.CountingSiloApiFactory api) : IClassFixture<RememberedOwnerLookupTests.CountingSiloApiFactory>
+public sealed class RememberedOwnerLookupTests(SiloApiFactoryWithFilter<RememberedOwnerLookupTests.OwnerQuestions> api) : IClassFixture<SiloApiFactoryWithFilter<RememberedOwnerLookupTests.OwnerQuestions>>
 {
     private static readonly string Now = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O");
     private const string ByDevice = "query($id: String!) { profile(namespace: \"ecid\", id: $id) { id identities { id } } }";
@@ -25,7 +23,7 @@ public sealed class RememberedOwnerLookupTests(RememberedOwnerLookupTests.Counti
     {
         var run = Guid.NewGuid().ToString("N")[..10];
         await api.PostEvents($"[{Event($"{run}-1", ("email", $"r.{run}@example.com"), ("ecid", $"dev-{run}"))}]");
-        api.Calls.Clear();
+        api.Filter.Clear();
 
         for (var i = 0; i < 3; i++)
         {
@@ -33,7 +31,7 @@ public sealed class RememberedOwnerLookupTests(RememberedOwnerLookupTests.Counti
             Assert.Equal(2, data["profile"]!["identities"]!.AsArray().Count);
         }
 
-        Assert.Equal(0, api.Calls.Of(run));
+        Assert.Equal(0, api.Filter.Of(run));
     }
 
     [Fact]
@@ -45,15 +43,15 @@ public sealed class RememberedOwnerLookupTests(RememberedOwnerLookupTests.Counti
 
         var unlinked = (await api.GraphQL("mutation($id: String!) { unlinkIdentity(namespace: \"ecid\", id: $id) { id } }", new { id = $"kiosk-{run}" }))["unlinkIdentity"]!["id"]!.GetValue<string>();
         Assert.NotEqual(before, unlinked);
-        api.Calls.Clear();
+        api.Filter.Clear();
 
         var after = (await api.GraphQL(ByDevice, new { id = $"kiosk-{run}" }))["profile"]!;
         Assert.Equal(unlinked, after["id"]!.GetValue<string>());
         Assert.Single(after["identities"]!.AsArray());
         // The profile it was remembered in no longer lists it: the identity grain was asked once, and is not again.
-        Assert.Equal(1, api.Calls.Of(run));
+        Assert.Equal(1, api.Filter.Of(run));
         await api.GraphQL(ByDevice, new { id = $"kiosk-{run}" });
-        Assert.Equal(1, api.Calls.Of(run));
+        Assert.Equal(1, api.Filter.Of(run));
     }
 
     [Fact]
@@ -72,27 +70,15 @@ public sealed class RememberedOwnerLookupTests(RememberedOwnerLookupTests.Counti
         var mergedAway = survivor == first ? second : first;
         var mergedAwayDevice = mergedAway == first ? $"a-{run}" : $"b-{run}";
         owners.Remember([new IdentityKey("ecid", mergedAwayDevice)], mergedAway);
-        api.Calls.Clear();
+        api.Filter.Clear();
 
         var found = (await api.GraphQL(ByDevice, new { id = mergedAwayDevice }))["profile"]!;
 
         Assert.Equal(survivor, found["id"]!.GetValue<string>());
         Assert.Equal(2, found["identities"]!.AsArray().Count);
-        Assert.Equal(0, api.Calls.Of(run));
+        Assert.Equal(0, api.Filter.Of(run));
         Assert.True(owners.TryGet(new IdentityKey("ecid", mergedAwayDevice), out var remembered));
         Assert.Equal(survivor, remembered);
-    }
-
-    /// <summary>The silo host with a filter counting the calls that ask an identity grain for its owner.</summary>
-    public sealed class CountingSiloApiFactory : SiloApiFactory
-    {
-        public OwnerQuestions Calls { get; } = new();
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureTestServices(services => services.AddSingleton<IIncomingGrainCallFilter>(Calls));
-        }
     }
 
     /// <summary>Counts <see cref="IIdentityGrain.GetOwner"/> calls by grain key.</summary>

@@ -88,6 +88,24 @@ public sealed class ResentCallsTests
     }
 
     [Fact]
+    public async Task A_read_on_a_gateway_is_sent_again_after_its_silence_and_elsewhere_is_not()
+    {
+        var never = new TaskCompletionSource<string>();
+        var onGateway = new Calls((n, _) => n == 1 ? never.Task : Task.FromResult("view"));
+        var onSilo = new Calls((n, _) => n == 1 ? never.Task : Task.FromResult("view"));
+        using var patience = new CancellationTokenSource(Patience);
+        var watch = Stopwatch.StartNew();
+
+        Assert.Equal("view", await ResentCalls.Read(Calls.Run, onGateway, new ConnectionLoss(), patience.Token));
+        Assert.InRange(watch.Elapsed, ResentCalls.GatewayReadSilence * 0.9, Patience);
+        Assert.Equal(2, onGateway.Count);
+
+        using var shortPatience = new CancellationTokenSource(ResentCalls.GatewayReadSilence * 1.5);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ResentCalls.Read(Calls.Run, onSilo, loss: null, shortPatience.Token));
+        Assert.Equal(1, onSilo.Count);
+    }
+
+    [Fact]
     public async Task Without_a_loss_a_call_without_an_answer_ends_with_the_callers_token()
     {
         var loss = new ConnectionLoss();

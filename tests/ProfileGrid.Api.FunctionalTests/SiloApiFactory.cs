@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using ProfileGrid.Testing.Postgres;
 
 namespace ProfileGrid.Api.FunctionalTests;
@@ -63,4 +65,16 @@ public class SiloApiFactory : WebApplicationFactory<Program>
 public sealed class DemoSiloApiFactory : SiloApiFactory
 {
     protected override bool LoadDemo => true;
+}
+
+/// <summary>The silo host with <typeparamref name="TFilter"/> on its grains' incoming calls, for a test to set or read.</summary>
+public class SiloApiFactoryWithFilter<TFilter> : SiloApiFactory where TFilter : Orleans.IIncomingGrainCallFilter, new()
+{
+    public TFilter Filter { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services => services.AddSingleton<Orleans.IIncomingGrainCallFilter>(Filter));
+    }
 }

@@ -83,15 +83,16 @@ public static class EventsApi
             body.Dispose();
         }
 
-        // Sent again meanwhile when a silo dies under it; past the wait (IngestionOptions.MaxWait) the answer is 503.
-        IngestResult result;
-        var wait = options.Value.MaxWait;
-        using (var patience = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted))
+        var result = new IngestResult(0, 0, [], []);
+        if (raws.Count > 0)
         {
+            // Sent again meanwhile when a silo dies under it; past the wait (IngestionOptions.MaxWait) the answer is 503.
+            var wait = options.Value.MaxWait;
+            using var patience = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
             patience.CancelAfter(wait);
             try
             {
-                result = raws.Count == 0 ? new IngestResult(0, 0, [], []) : await gateway.Ingest([.. raws], patience.Token);
+                result = await gateway.Ingest([.. raws], patience.Token);
             }
             catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
             {

@@ -40,8 +40,7 @@ public sealed class ProfileGridGateway(IGrainFactory grains, IdentityRules rules
             owners.Forget([identity]);
         }
 
-        var owner = await ResentCalls.Send(
-            static s => s.grains.Identity(s.identity).GetOwner(), (grains, identity), connectionLoss, cancellationToken, ReadSilence);
+        var owner = await ResentCalls.Read(static s => s.grains.Identity(s.identity).GetOwner(), (grains, identity), connectionLoss, cancellationToken);
         if (owner is null) return null;
         var view = await ById(owner, request, cancellationToken);
         if (view is not null) owners.Remember([identity], view.Id);
@@ -53,8 +52,8 @@ public sealed class ProfileGridGateway(IGrainFactory grains, IdentityRules rules
     {
         for (var hop = 0; hop < 64; hop++)
         {
-            var (view, lookIn) = await ResentCalls.Send(
-                static s => s.grains.Profile(s.profileId).GetView(s.request), (grains, profileId, request), connectionLoss, cancellationToken, ReadSilence);
+            var (view, lookIn) = await ResentCalls.Read(
+                static s => s.grains.Profile(s.profileId).GetView(s.request), (grains, profileId, request), connectionLoss, cancellationToken);
             if (lookIn is null) return view;
             profileId = lookIn;
         }
@@ -70,16 +69,6 @@ public sealed class ProfileGridGateway(IGrainFactory grains, IdentityRules rules
 
     public Task<string?> Unlink(IdentityKey identity, CancellationToken cancellationToken = default) =>
         Ingestor.Unlink(identity).WaitAsync(cancellationToken);
-
-    /// <summary>
-    /// On a gateway, how long a read may go unanswered before it is sent again: a read that went by a live silo to
-    /// one that then died is answered by no one (Orleans fails a silo's own calls to a silo declared dead, but not
-    /// a client's calls relayed by a live gateway silo). A lookup takes milliseconds; one that activates a profile
-    /// from storage, tens to hundreds. Writes are not sent again for silence: a large batch may take seconds.
-    /// </summary>
-    public static readonly TimeSpan GatewayReadSilence = TimeSpan.FromSeconds(2);
-
-    private TimeSpan? ReadSilence => connectionLoss is null ? null : GatewayReadSilence;
 
     private IIngestGrain Ingestor => grains.GetGrain<IIngestGrain>(0);
 }

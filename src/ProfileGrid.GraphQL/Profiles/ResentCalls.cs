@@ -16,6 +16,21 @@ namespace ProfileGrid.GraphQL.Profiles;
 public static class ResentCalls
 {
     /// <summary>
+    /// On a gateway, how long a read may go unanswered before it is sent again: a read that went by a live silo to
+    /// one that then died is answered by no one (Orleans fails a silo's own calls to a silo declared dead, but not
+    /// a client's calls relayed by a live gateway silo). A lookup takes milliseconds; one that activates a profile
+    /// from storage, tens to hundreds. Writes are not sent again for silence: a large batch may take seconds.
+    /// </summary>
+    public static readonly TimeSpan GatewayReadSilence = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A read (a call that changes nothing): as <see cref="Send"/>, and on a gateway (a host with a
+    /// <paramref name="loss"/> to watch) also sent again after <see cref="GatewayReadSilence"/> without an answer.
+    /// </summary>
+    public static Task<T> Read<TState, T>(Func<TState, Task<T>> call, TState state, ConnectionLoss? loss, CancellationToken cancellationToken) =>
+        Send(call, state, loss, cancellationToken, loss is null ? null : GatewayReadSilence);
+
+    /// <summary>
     /// Calls <paramref name="call"/> with <paramref name="state"/> until it answers, sending it again as above, and
     /// also when it has not answered for <paramref name="silentFor"/> (for reads from a gateway: a call that went by a
     /// live silo to one that then died is answered by no one, and no connection of the gateway's was lost).

@@ -80,7 +80,7 @@ public sealed class SiloKillTests(PostgresServerFixture postgres, ITestOutputHel
         var missing = await ProfilesMatchAsync(grid.Http, gateway.Http, acknowledged, TimeSpan.FromSeconds(60));
         Assert.True(missing.Count == 0, $"{missing.Count} profiles differ from what was acknowledged, e.g. {string.Join("; ", missing.Take(3))}");
         Assert.True(reader.Successes > 0);
-        Assert.True(window < FailoverBound, $"lookups failed for {window} in a row (bound {FailoverBound})");
+        Assert.True(window < FailoverBound, $"a lookup waited {window} for an answer (bound {FailoverBound})");
         // A profile woken after its silo died takes back what that silo acknowledged before answering.
         Assert.True(reader.Stale.IsEmpty, $"{reader.Stale.Count} lookups answered without an event acknowledged before they were sent, e.g. {string.Join("; ", reader.Stale.Take(3))}");
 
